@@ -1,0 +1,42 @@
+using MuSharp.Kernels;
+
+namespace MuSharp;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Y = op(A) · op(B). A is [..., K] (leading dims flattened into M rows) or, with <paramref name="transA"/>,
+    /// a 2-D [K, M]; B is 2-D [K, N] or, with <paramref name="transB"/>, [N, K]. Output [..., N].
+    /// </summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
+    {
+        if (b.Rank != 2 || (transA && a.Rank != 2) || a.Rank < 1)
+            throw new ArgumentException($"MatMul: expected A [..., K] (2-D when transposed) and 2-D B, got {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}.");
+        int k = transA ? a.Shape[0] : a.Shape[^1];
+        int m = transA ? a.Shape[1] : Shapes.Rows(a.Shape);
+        int kb = transB ? b.Shape[1] : b.Shape[0];
+        int n = transB ? b.Shape[0] : b.Shape[1];
+        if (k != kb)
+            throw new ArgumentException($"MatMul: inner dimensions differ: {Shapes.Format(a.Shape)}{(transA ? "ᵀ" : "")} · {Shapes.Format(b.Shape)}{(transB ? "ᵀ" : "")} ({k} vs {kb}).");
+        int[] outShape = transA ? [m, n] : [.. a.Shape[..^1], n];
+        var y = Tensor.Uninitialized(outShape); // [M, N]
+        int lda = a.Shape[^1], ldb = b.Shape[1];
+        Gemm.Sgemm(transA, transB, m, n, k, 1f, a.Data, lda, b.Data, ldb, 0f, y.Data, n);
+
+        return Tape.Record(y, () =>
+        {
+            var dy = y.Grad!; // [M, N]
+            // Y = A·B ⇒ dA = dY·Bᵀ, dB = Aᵀ·dY; the transposed cases follow by transposing these.
+            if (a.RequiresGrad)
+            {
+                if (!transA) Gemm.Sgemm(false, !transB, m, k, n, 1f, dy, n, b.Data, ldb, 1f, a.GradBuffer(), lda);
+                else Gemm.Sgemm(transB, true, k, m, n, 1f, b.Data, ldb, dy, n, 1f, a.GradBuffer(), lda);
+            }
+            if (b.RequiresGrad)
+            {
+                if (!transB) Gemm.Sgemm(!transA, false, k, n, m, 1f, a.Data, lda, dy, n, 1f, b.GradBuffer(), ldb);
+                else Gemm.Sgemm(true, transA, n, k, m, 1f, dy, n, a.Data, lda, 1f, b.GradBuffer(), ldb);
+            }
+        }, a, b);
+    }
+}

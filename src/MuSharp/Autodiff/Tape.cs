@@ -1,0 +1,108 @@
+namespace MuSharp;
+
+/// <summary>
+/// Reverse-mode autodiff. Each op records its inputs and a backward closure on its output
+/// (see <see cref="Record"/>); <see cref="Backward"/> orders the graph topologically and runs the
+/// closures in reverse, each adding its contribution into its parents' <see cref="Tensor.Grad"/>.
+/// </summary>
+public static class Tape
+{
+    [ThreadStatic] private static int noGradDepth;
+
+    /// <summary>True unless inside a <see cref="NoGrad"/> scope.</summary>
+    public static bool Enabled => noGradDepth == 0;
+
+    /// <summary>Within the returned scope, ops record nothing (evaluation, optimizer updates).</summary>
+    public static IDisposable NoGrad()
+    {
+        noGradDepth++;
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private bool done;
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            noGradDepth--;
+        }
+    }
+
+    /// <summary>Whether an op on these inputs must be recorded.</summary>
+    public static bool Needs(Tensor a) => Enabled && a.RequiresGrad;
+    public static bool Needs(Tensor a, Tensor b) => Enabled && (a.RequiresGrad || b.RequiresGrad);
+    public static bool Needs(Tensor[] inputs)
+    {
+        if (!Enabled) return false;
+        foreach (var t in inputs) if (t.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="backward"/> to <paramref name="output"/> when any parent requires grad.
+    /// The closure reads <c>output.Grad</c> and accumulates into each parent that requires grad.
+    /// </summary>
+    public static Tensor Record(Tensor output, Action backward, params Tensor[] parents)
+    {
+        if (!Needs(parents)) return output;
+        output.RequiresGrad = true;
+        output.Parents = parents;
+        output.BackwardFn = backward;
+        return output;
+    }
+
+    public static void Backward(Tensor root)
+    {
+        if (root.Size != 1)
+            throw new InvalidOperationException($"Backward: root must have one element, got shape {Shapes.Format(root.Shape)}; reduce it (Sum/Mean) first.");
+        Backward(root, [1f]);
+    }
+
+    /// <summary>Back-propagates a given output gradient (a vector-Jacobian product from <paramref name="root"/>).</summary>
+    public static void Backward(Tensor root, float[] gradOutput)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("Backward: the root does not depend on any tensor with RequiresGrad.");
+        if (gradOutput.Length != root.Size)
+            throw new ArgumentException($"Backward: gradient length {gradOutput.Length} does not match root shape {Shapes.Format(root.Shape)}.");
+        var order = TopologicalOrder(root);
+        var g = root.GradBuffer();
+        for (int i = 0; i < g.Length; i++) g[i] += gradOutput[i];
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (t.BackwardFn != null && t.Grad != null) t.BackwardFn();
+        }
+        // Free the graph: intermediate closures hold activations alive otherwise.
+        foreach (var t in order)
+        {
+            if (t.BackwardFn == null) continue;
+            t.BackwardFn = null;
+            t.Parents = [];
+        }
+    }
+
+    // Iterative DFS post-order, so deep graphs (long training sequences) do not overflow the stack.
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor node, int next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Parents.Length)
+            {
+                stack.Push((node, next + 1));
+                var p = node.Parents[next];
+                if (p.RequiresGrad && visited.Add(p)) stack.Push((p, 0));
+            }
+            else order.Add(node);
+        }
+        return order;
+    }
+}
