@@ -1,0 +1,37 @@
+namespace MuSharp.Nn;
+
+/// <summary>One pre-norm transformer block: x + Attn(Norm₁(x)), then x + Mlp(Norm₂(x)). x is [B, T, C].</summary>
+public sealed class Block : Module
+{
+    public Module Norm1 { get; }
+    public CausalSelfAttention Attention { get; }
+    public Module Norm2 { get; }
+    public Linear Up { get; }
+    public Linear Down { get; }
+
+    public Block(string name, GptConfig config, Rng rng)
+    {
+        int c = config.DModel, hidden = config.MlpRatio * config.DModel;
+        Norm1 = Gpt.MakeNorm(config, name + ".norm1", c);
+        Attention = new CausalSelfAttention(name + ".attn", config, rng);
+        Norm2 = Gpt.MakeNorm(config, name + ".norm2", c);
+        Up = new Linear(name + ".mlp.up", Role.Hidden, c, hidden, rng, bias: false);
+        Down = new Linear(name + ".mlp.down", Role.Hidden, hidden, c, rng, bias: false);
+    }
+
+    public Tensor Forward(Tensor x) // [B, T, C]
+    {
+        x = Ops.Add(x, Attention.Forward(Gpt.ApplyNorm(Norm1, x)));
+        var h = Ops.Gelu(Up.Forward(Gpt.ApplyNorm(Norm2, x))); // [B, T, 4C]
+        return Ops.Add(x, Down.Forward(h));
+    }
+
+    public override IEnumerable<Parameter> Parameters()
+    {
+        foreach (var p in Norm1.Parameters()) yield return p;
+        foreach (var p in Attention.Parameters()) yield return p;
+        foreach (var p in Norm2.Parameters()) yield return p;
+        foreach (var p in Up.Parameters()) yield return p;
+        foreach (var p in Down.Parameters()) yield return p;
+    }
+}

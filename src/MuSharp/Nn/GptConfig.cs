@@ -1,0 +1,42 @@
+namespace MuSharp.Nn;
+
+public enum PositionEncoding { Learned, Rope }
+
+public enum NormKind { RmsNorm, LayerNorm }
+
+/// <summary>
+/// Shape and choices of the pre-norm GPT. <see cref="AttentionScale"/> = <see cref="AttentionMultiplier"/> / Dh
+/// when <see cref="AttentionScaleInvDh"/> (μP, docs/theory.md §2.3) or / sqrt(Dh) otherwise.
+/// </summary>
+public sealed record GptConfig
+{
+    public int VocabSize { get; init; } = 96;
+    public int ContextLength { get; init; } = 128;
+    public int DModel { get; init; } = 256;
+    public int Layers { get; init; } = 4;
+    public int Heads { get; init; } = 4;
+    public int MlpRatio { get; init; } = 4;
+    public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
+    public NormKind Norm { get; init; } = NormKind.LayerNorm;
+    public bool TiedHead { get; init; }
+    public bool AttentionScaleInvDh { get; init; }
+    public float AttentionMultiplier { get; init; } = 1f;
+    public float RopeTheta { get; init; } = 10000f;
+
+    public int HeadDim => DModel / Heads;
+
+    public float AttentionScale => AttentionScaleInvDh
+        ? AttentionMultiplier / HeadDim
+        : AttentionMultiplier / MathF.Sqrt(HeadDim);
+
+    /// <summary>Throws one line naming the first inconsistent field and how to fix it.</summary>
+    public void Validate()
+    {
+        if (VocabSize <= 0 || ContextLength <= 0 || DModel <= 0 || Layers <= 0 || Heads <= 0 || MlpRatio <= 0)
+            throw new ArgumentException($"GptConfig: all sizes must be positive (vocab {VocabSize}, context {ContextLength}, d_model {DModel}, layers {Layers}, heads {Heads}, mlp ratio {MlpRatio}).");
+        if (DModel % Heads != 0)
+            throw new ArgumentException($"GptConfig: d_model {DModel} is not divisible by heads {Heads}; pick heads dividing d_model.");
+        if (Positions == PositionEncoding.Rope && HeadDim % 2 != 0)
+            throw new ArgumentException($"GptConfig: RoPE needs an even head dimension, got {HeadDim} (d_model {DModel} / heads {Heads}).");
+    }
+}

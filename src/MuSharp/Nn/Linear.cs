@@ -1,0 +1,39 @@
+namespace MuSharp.Nn;
+
+/// <summary>
+/// y = m · (x·W) + b with W stored [fanIn, fanOut] (row-vector convention, docs/theory.md §1),
+/// an optional bias b [fanOut] (role Vector) and an output multiplier m that parametrizations set.
+/// </summary>
+public sealed class Linear : Module
+{
+    public Parameter Weight { get; }
+    public Parameter? Bias { get; }
+
+    /// <summary>Scalar applied to x·W before the bias (μP output multipliers; 1 in SP).</summary>
+    public float Multiplier { get; set; } = 1f;
+
+    /// <param name="initStd">Std of the N(0, σ²) weight init; default 1/sqrt(fanIn).</param>
+    public Linear(string name, Role role, int fanIn, int fanOut, Rng rng, bool bias = true, float? initStd = null)
+    {
+        if (role is Role.Vector or Role.Embedding)
+            throw new ArgumentException($"Linear '{name}': role {role} is not a dense-layer role; use Input, Hidden or Output.");
+        Weight = Parameter.Matrix(name + ".weight", role, fanIn, fanOut, rng, initStd ?? 1f / MathF.Sqrt(fanIn));
+        Bias = bias ? Parameter.Vector(name + ".bias", fanOut, 0f) : null;
+    }
+
+    public int FanIn => Weight.FanIn;
+    public int FanOut => Weight.FanOut;
+
+    public Tensor Forward(Tensor x) // [..., fanIn] → [..., fanOut]
+    {
+        var y = Ops.MatMul(x, Weight);
+        if (Multiplier != 1f) y = Ops.MulScalar(y, Multiplier);
+        return Bias is null ? y : Ops.Add(y, Bias);
+    }
+
+    public override IEnumerable<Parameter> Parameters()
+    {
+        yield return Weight;
+        if (Bias != null) yield return Bias;
+    }
+}

@@ -1,0 +1,42 @@
+namespace MuSharp.Nn;
+
+/// <summary>
+/// Multi-layer perceptron classifier: input → hidden widths (ReLU) → class logits.
+/// Roles: the first layer is Input, the middle ones Hidden, the last Output; biases are Vector.
+/// </summary>
+public sealed class MlpClassifier : Module
+{
+    public IReadOnlyList<Linear> Layers { get; }
+
+    /// <param name="sizes">Layer widths including input and output, e.g. [784, 1024, 1024, 10].</param>
+    public MlpClassifier(int[] sizes, Rng rng)
+    {
+        if (sizes.Length < 2 || sizes.Any(s => s <= 0))
+            throw new ArgumentException($"MlpClassifier: sizes must list at least input and output widths, all positive; got {Shapes.Format(sizes)}.");
+        var layers = new List<Linear>();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            var role = i == 0 ? Role.Input : i == sizes.Length - 2 ? Role.Output : Role.Hidden;
+            layers.Add(new Linear($"layer{i}", role, sizes[i], sizes[i + 1], rng));
+        }
+        Layers = layers;
+    }
+
+    public int InputDim => Layers[0].FanIn;
+    public int Classes => Layers[^1].FanOut;
+
+    public Tensor Forward(Tensor x) // [B, in] → [B, classes]
+    {
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            x = Layers[i].Forward(x);
+            if (i + 1 < Layers.Count) x = Ops.Relu(x);
+        }
+        return x;
+    }
+
+    /// <summary>Mean cross-entropy of the logits against <paramref name="labels"/>.</summary>
+    public Tensor Loss(Tensor x, int[] labels) => Ops.CrossEntropy(Forward(x), labels);
+
+    public override IEnumerable<Parameter> Parameters() => Layers.SelectMany(l => l.Parameters());
+}
