@@ -1,1 +1,3 @@
-return 0;
+using MuSharp.Cli;
+
+return Cli.Main(args);

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using MuSharp.Cli.Config;
+using MuSharp.Cli.Experiments;
+using MuSharp.Cli.Reports;
+using MuSharp.Data;
+
+namespace MuSharp.Cli;
+
+/// <summary>Verb dispatch for the <c>musharp</c> tool. Errors in user input print one line and exit 2.</summary>
+public static class Cli
+{
+    private const string Usage = """
+        usage: musharp train [--config FILE.json] [--KEY VALUE ...] [--resume RUN_DIR]
+          --config FILE     a JSON config (see src/MuSharp.Cli/configs/); keys are camelCase
+          --KEY VALUE       overrides one config key, kebab-case: --batch-size 64 --lr 3e-4 --hidden [512,512]
+          --resume RUN_DIR  continue an interrupted run from its checkpoint and saved config
+        Runs go to runs/NAME/ (config.json, metrics.csv, checkpoint.bin, final.json).
+        """;
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "train" => TrainCommand(args[1..]),
+                _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or DatasetNotFoundException or JsonException)
+        {
+            return Fail(e.Message);
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"musharp: {e.Message}");
+            return 3;
+        }
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"musharp: {message}");
+        return 2;
+    }
+
+    private static int TrainCommand(string[] args)
+    {
+        string? configPath = null, resumeDir = null;
+        var overrides = new List<(string, string)>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{a}'; options look like --key value.");
+            string key = a[2..], value;
+            int eq = key.IndexOf('=');
+            if (eq >= 0) (key, value) = (key[..eq], key[(eq + 1)..]);
+            else if (i + 1 < args.Length) value = args[++i];
+            else throw new ArgumentException($"option --{key} needs a value.");
+            switch (key)
+            {
+                case "config": configPath = value; break;
+                case "resume": resumeDir = value; break;
+                default: overrides.Add((key, value)); break;
+            }
+        }
+        if (resumeDir != null)
+        {
+            if (configPath != null) throw new ArgumentException("--resume uses the run's saved config.json; drop --config (overrides such as --steps still apply).");
+            configPath = Path.Combine(resumeDir, Train.ConfigFile);
+            if (!File.Exists(configPath)) throw new FileNotFoundException($"{resumeDir} has no {Train.ConfigFile}; is it a run folder?", configPath);
+        }
+        var config = TrainConfig.Load(configPath, overrides);
+        string runDir = resumeDir ?? Path.Combine(config.RunsDir, config.Name);
+        if (resumeDir == null && File.Exists(Path.Combine(runDir, Train.CheckpointFile)))
+            throw new ArgumentException($"run folder {runDir} already holds a checkpoint; continue it with --resume {runDir}, or pick another --name.");
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        var result = Train.Run(config, runDir, resumeDir != null, ProgressView.ForConsole(), cancel.Token);
+        return result.Completed ? 0 : 130;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using MuSharp.Nn;
+using MuSharp.Optim;
+
+namespace MuSharp.Cli.Config;
+
+public enum TaskKind { Mlp, Gpt }
+
+public enum OptimizerKind { Sgd, AdamW }
+
+/// <summary>
+/// Everything a training run needs, with defaults. Loaded from a JSON file (camelCase keys) and then
+/// overridden from the command line (<c>--batch-size 64</c> sets <c>batchSize</c>).
+/// </summary>
+public sealed record TrainConfig
+{
+    public TaskKind Task { get; init; } = TaskKind.Mlp;
+    public string Name { get; init; } = "run";
+    public ulong Seed { get; init; } = 1;
+
+    // Data. Dataset is "fashion-mnist" for the MLP; "brown", "kjv" or "synthetic" for the GPT.
+    public string Dataset { get; init; } = "fashion-mnist";
+    public int ValidationSize { get; init; } = 5000;
+
+    // MLP: hidden widths between the 784 inputs and 10 classes.
+    public int[] Hidden { get; init; } = [1024, 1024];
+
+    // GPT.
+    public int ContextLength { get; init; } = 128;
+    public int DModel { get; init; } = 256;
+    public int Layers { get; init; } = 4;
+    public int Heads { get; init; } = 4;
+    public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
+    public NormKind Norm { get; init; } = NormKind.LayerNorm;
+    public bool TiedHead { get; init; }
+
+    // Optimization.
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    public float Lr { get; init; } = 1e-3f;
+    public float Momentum { get; init; } = 0.9f;
+    public bool Nesterov { get; init; }
+    public float WeightDecay { get; init; }
+    public float Beta1 { get; init; } = 0.9f;
+    public float Beta2 { get; init; } = 0.999f;
+    public float Eps { get; init; } = 1e-8f;
+    public int WarmupSteps { get; init; }
+    public DecayKind Decay { get; init; } = DecayKind.Constant;
+    public float MinLrRatio { get; init; }
+    public float DecayFraction { get; init; } = 0.2f;
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Training steps; 0 means one epoch (MLP only).</summary>
+    public int Steps { get; init; }
+
+    /// <summary>Stop early (with a checkpoint and final evaluation) after this many minutes; 0 = no limit.</summary>
+    public double MaxMinutes { get; init; }
+
+    // Bookkeeping.
+    public int LogEvery { get; init; } = 10;
+    public int EvalEvery { get; init; } = 200;
+    public int EvalBatches { get; init; } = 20;
+    public int CheckpointEvery { get; init; } = 200;
+    public string RunsDir { get; init; } = "runs";
+
+    public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
+
+    public Optimizer MakeOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
+    {
+        OptimizerKind.Sgd => new Sgd(parameters, Momentum, Nesterov, WeightDecay),
+        OptimizerKind.AdamW => new AdamW(parameters, Beta1, Beta2, Eps, WeightDecay),
+        _ => throw new ArgumentException($"config: unknown optimizer {Optimizer}."),
+    };
+
+    public GptConfig Gpt(int vocabSize) => new()
+    {
+        VocabSize = vocabSize, ContextLength = ContextLength, DModel = DModel, Layers = Layers, Heads = Heads,
+        Positions = Positions, Norm = Norm, TiedHead = TiedHead,
+    };
+
+    public void Validate()
+    {
+        if (BatchSize <= 0) throw new ArgumentException($"config: batchSize must be positive, got {BatchSize}.");
+        if (Steps < 0) throw new ArgumentException($"config: steps must be ≥ 0, got {Steps}.");
+        if (Steps == 0 && Task == TaskKind.Gpt) throw new ArgumentException("config: steps must be set for the GPT task (e.g. --steps 2000).");
+        if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0)
+            throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery and evalBatches must be positive.");
+        if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
+            throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
+        Schedule.Validate();
+        if (Task == TaskKind.Gpt) Gpt(1).Validate();
+    }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = true,
+    };
+
+    /// <summary>
+    /// Reads <paramref name="path"/> (or defaults when null), applies <c>key=value</c> overrides and validates.
+    /// Values are parsed as JSON when they parse (numbers, true, [1,2]) and taken as strings otherwise.
+    /// </summary>
+    public static TrainConfig Load(string? path, IReadOnlyList<(string Key, string Value)> overrides)
+    {
+        JsonObject node;
+        if (path is null) node = [];
+        else
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"config file {path} does not exist; see src/MuSharp.Cli/configs/ for examples.", path);
+            try { node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not a JSON object"); }
+            catch (JsonException e) { throw new ArgumentException($"config file {path} is not valid JSON: {e.Message}"); }
+        }
+        foreach (var (key, value) in overrides)
+        {
+            string name = KebabToCamel(key);
+            JsonNode? v;
+            try { v = JsonNode.Parse(value); }
+            catch (JsonException) { v = JsonValue.Create(value); }
+            node[name] = v;
+        }
+        TrainConfig config;
+        try { config = node.Deserialize<TrainConfig>(Json) ?? new TrainConfig(); }
+        catch (JsonException e) { throw new ArgumentException($"config{(path is null ? "" : " " + path)}: {e.Message.Split(" Path:")[0]} Check the key names and value types."); }
+        config.Validate();
+        return config;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    internal static string KebabToCamel(string key)
+    {
+        var parts = key.Split('-', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length == 0 ? key : parts[0] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
+}
