@@ -61,6 +61,9 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 10;
     public int EvalEvery { get; init; } = 200;
     public int EvalBatches { get; init; } = 20;
+
+    /// <summary>Validation batches in the GPT's final evaluation (the MLP always uses the whole test set).</summary>
+    public int FinalEvalBatches { get; init; } = 100;
     public int CheckpointEvery { get; init; } = 200;
     public string RunsDir { get; init; } = "runs";
 
@@ -84,8 +87,8 @@ public sealed record TrainConfig
         if (BatchSize <= 0) throw new ArgumentException($"config: batchSize must be positive, got {BatchSize}.");
         if (Steps < 0) throw new ArgumentException($"config: steps must be ≥ 0, got {Steps}.");
         if (Steps == 0 && Task == TaskKind.Gpt) throw new ArgumentException("config: steps must be set for the GPT task (e.g. --steps 2000).");
-        if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0)
-            throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery and evalBatches must be positive.");
+        if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0 || FinalEvalBatches <= 0)
+            throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery, evalBatches and finalEvalBatches must be positive.");
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
             throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
         Schedule.Validate();

@@ -108,7 +108,7 @@ public sealed class TrainingTask
             Model = model,
             NextLoss = () => { var s = batcher.Next(); return model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen); },
             Validate = Evaluate,
-            FinalEvaluation = () => Evaluate(int.MaxValue),
+            FinalEvaluation = () => Evaluate(config.FinalEvalBatches),
             DataState = () => new JsonObject { ["batcher"] = JsonSerializer.SerializeToNode(batcher.State), ["vocab"] = corpus.Vocab.ToString() },
             RestoreDataState = s =>
             {

@@ -14,6 +14,11 @@ public static partial class Ops
     /// </summary>
     internal const int AttentionBlockRows = 64;
 
+    /// <summary>GEMM backend for the per-head blocks: the managed kernel, single-threaded at these sizes.</summary>
+    internal static GemmBackend HeadGemm = GemmBackend.Managed;
+
+    private static readonly ParallelOptions ParallelHeads = new() { MaxDegreeOfParallelism = OpenBlas.ConfiguredThreads };
+
     /// <summary>
     /// Multi-head causal self-attention. For each batch b and head h: S = scale · Q_h K_hᵀ [T, T] with key j &gt; query i
     /// masked out, P = softmax(S) row-wise (max-shifted), O_h = P V_h. <paramref name="q"/>, <paramref name="k"/>,
@@ -28,28 +33,31 @@ public static partial class Ops
             throw new ArgumentException($"{op}: q, k, v must share one [B, T, C] shape, got q {Shapes.Format(q.Shape)}, k {Shapes.Format(k.Shape)}, v {Shapes.Format(v.Shape)}.");
         var (bs, t, c, dh) = HeadLayout(q, heads, op);
         bool record = Tape.Needs([q, k, v]);
-        var p = new float[record ? bs * heads * t * t : t * t]; // [B, H, T, T] when recording, else one [T, T] scratch
+        var p = record ? new float[bs * heads * t * t] : []; // [B, H, T, T], kept for the backward
         var o = Tensor.Uninitialized(q.Shape); // [B, T, C]
-        for (int b = 0; b < bs; b++)
-            for (int h = 0; h < heads; h++)
+        // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
+        // too small for OpenBLAS's own threading to pay off). Without recording, each worker owns a [T, T] scratch.
+        Parallel.For(0, bs * heads, ParallelHeads, () => record ? p : new float[t * t], (bh, _, scratch) =>
+        {
+            int b = bh / heads, h = bh % heads;
+            int x0 = b * t * c + h * dh; // head (b, h) in [B, T, C]
+            int p0 = record ? bh * t * t : 0; // P_bh in [B, H, T, T]
+            for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
             {
-                int x0 = b * t * c + h * dh; // head (b, h) in [B, T, C]
-                int p0 = record ? (b * heads + h) * t * t : 0; // P_bh in [B, H, T, T]
-                for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
+                int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
+                // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1]
+                Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, scale, q.Data.AsSpan(x0 + i0 * c), c, k.Data.AsSpan(x0), c, 0f, scratch.AsSpan(p0 + i0 * t), t);
+                for (int i = i0; i < i1; i++)
                 {
-                    int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                    // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1]
-                    Gemm.Sgemm(false, true, m, i1, dh, scale, q.Data.AsSpan(x0 + i0 * c), c, k.Data.AsSpan(x0), c, 0f, p.AsSpan(p0 + i0 * t), t);
-                    for (int i = i0; i < i1; i++)
-                    {
-                        var row = p.AsSpan(p0 + i * t, t); // [T]: keys 0..i attend, the rest are masked to 0
-                        Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
-                        row[(i + 1)..].Clear();
-                    }
-                    // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
-                    Gemm.Sgemm(false, false, m, dh, i1, 1f, p.AsSpan(p0 + i0 * t), t, v.Data.AsSpan(x0), c, 0f, o.Data.AsSpan(x0 + i0 * c), c);
+                    var row = scratch.AsSpan(p0 + i * t, t); // [T]: keys 0..i attend, the rest are masked to 0
+                    Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
+                    row[(i + 1)..].Clear();
                 }
+                // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
+                Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, 1f, scratch.AsSpan(p0 + i0 * t), t, v.Data.AsSpan(x0), c, 0f, o.Data.AsSpan(x0 + i0 * c), c);
             }
+            return scratch;
+        }, _ => { });
 
         return Tape.Record(o, () =>
         {
@@ -57,37 +65,41 @@ public static partial class Ops
             // S = scale · Q Kᵀ ⇒ dQ = scale · dS K, dK = scale · dSᵀ Q. Masked entries have P = 0, hence dS = 0.
             var dy = o.Grad!; // [B, T, C]
             bool needQk = q.RequiresGrad || k.RequiresGrad;
-            var ds = needQk ? new float[t * t] : []; // [T, T] dP, then dS in place
-            for (int b = 0; b < bs; b++)
-                for (int h = 0; h < heads; h++)
+            // Allocate grads before the parallel loop; heads then write disjoint column slices of them.
+            var dq = q.RequiresGrad ? q.GradBuffer() : null;
+            var dk = k.RequiresGrad ? k.GradBuffer() : null;
+            var dv = v.RequiresGrad ? v.GradBuffer() : null;
+            Parallel.For(0, bs * heads, ParallelHeads, () => needQk ? new float[t * t] : [], (bh, _, ds) => // ds: [T, T] dP, then dS in place
+            {
+                int b = bh / heads, h = bh % heads;
+                int x0 = b * t * c + h * dh;
+                int p0 = bh * t * t;
+                for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
                 {
-                    int x0 = b * t * c + h * dh;
-                    int p0 = (b * heads + h) * t * t;
-                    for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
+                    int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
+                    var dO = dy.AsSpan(x0 + i0 * c); // [m, Dh] rows i0..i1, stride C
+                    var pBlock = p.AsSpan(p0 + i0 * t); // [m, i1], stride T
+                    // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
+                    if (dv != null)
+                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(x0), c);
+                    if (!needQk) continue;
+                    // dP[i0:i1, 0:i1] = dO[i0:i1] V[0:i1]ᵀ  [m, i1]
+                    Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, 1f, dO, c, v.Data.AsSpan(x0), c, 0f, ds.AsSpan(i0 * t), t);
+                    for (int i = i0; i < i1; i++)
                     {
-                        int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                        var dO = dy.AsSpan(x0 + i0 * c); // [m, Dh] rows i0..i1, stride C
-                        var pBlock = p.AsSpan(p0 + i0 * t); // [m, i1], stride T
-                        // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
-                        if (v.RequiresGrad)
-                            Gemm.Sgemm(true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, v.GradBuffer().AsSpan(x0), c);
-                        if (!needQk) continue;
-                        // dP[i0:i1, 0:i1] = dO[i0:i1] V[0:i1]ᵀ  [m, i1]
-                        Gemm.Sgemm(false, true, m, i1, dh, 1f, dO, c, v.Data.AsSpan(x0), c, 0f, ds.AsSpan(i0 * t), t);
-                        for (int i = i0; i < i1; i++)
-                        {
-                            var dsRow = ds.AsSpan(i * t, i1);
-                            Kernels.Softmax.Backward(p.AsSpan(p0 + i * t, i + 1), dsRow[..(i + 1)], dsRow[..(i + 1)], dsRow[..(i + 1)], overwrite: true);
-                            dsRow[(i + 1)..].Clear();
-                        }
-                        // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
-                        if (q.RequiresGrad)
-                            Gemm.Sgemm(false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, k.Data.AsSpan(x0), c, 1f, q.GradBuffer().AsSpan(x0 + i0 * c), c);
-                        // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
-                        if (k.RequiresGrad)
-                            Gemm.Sgemm(true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, q.Data.AsSpan(x0 + i0 * c), c, 1f, k.GradBuffer().AsSpan(x0), c);
+                        var dsRow = ds.AsSpan(i * t, i1);
+                        Kernels.Softmax.Backward(p.AsSpan(p0 + i * t, i + 1), dsRow[..(i + 1)], dsRow[..(i + 1)], dsRow[..(i + 1)], overwrite: true);
+                        dsRow[(i + 1)..].Clear();
                     }
+                    // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
+                    if (dq != null)
+                        Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, k.Data.AsSpan(x0), c, 1f, dq.AsSpan(x0 + i0 * c), c);
+                    // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
+                    if (dk != null)
+                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, q.Data.AsSpan(x0 + i0 * c), c, 1f, dk.AsSpan(x0), c);
                 }
+                return ds;
+            }, _ => { });
         }, q, k, v);
     }
 
