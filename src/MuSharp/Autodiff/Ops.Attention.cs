@@ -1,7 +1,182 @@
+using System.Numerics.Tensors;
+using MuSharp.Kernels;
+
 namespace MuSharp;
 
+// Shapes: B batch, T sequence length, C model width, H heads, Dh = C / H head width.
+// q, k, v, x and the outputs are [B, T, C]; head h owns the column slice h·Dh .. (h+1)·Dh of the C axis,
+// so a head of one batch element is a [T, Dh] matrix with row stride C inside the [B, T, C] buffer.
 public static partial class Ops
 {
-    public static Tensor CausalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, float scale) => throw new NotImplementedException();
-    public static Tensor Rope(Tensor x, int heads, float theta = 10000f) => throw new NotImplementedException();
+    /// <summary>
+    /// Query rows per GEMM block in <see cref="CausalSelfAttention"/>. Block [i0, i1) only touches key columns
+    /// [0, i1), so the masked upper triangle is skipped up to the block granularity.
+    /// </summary>
+    internal const int AttentionBlockRows = 64;
+
+    /// <summary>
+    /// Multi-head causal self-attention. For each batch b and head h: S = scale · Q_h K_hᵀ [T, T] with key j &gt; query i
+    /// masked out, P = softmax(S) row-wise (max-shifted), O_h = P V_h. <paramref name="q"/>, <paramref name="k"/>,
+    /// <paramref name="v"/> are [B, T, C] with C divisible by <paramref name="heads"/>; output [B, T, C] (heads concatenated
+    /// along C, no output projection). The caller picks <paramref name="scale"/>, e.g. 1/Dh (μP) or 1/sqrt(Dh).
+    /// When recording, P is kept for the backward: B·H·T² floats.
+    /// </summary>
+    public static Tensor CausalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, float scale)
+    {
+        const string op = "CausalSelfAttention";
+        if (!Shapes.Equal(q.Shape, k.Shape) || !Shapes.Equal(q.Shape, v.Shape))
+            throw new ArgumentException($"{op}: q, k, v must share one [B, T, C] shape, got q {Shapes.Format(q.Shape)}, k {Shapes.Format(k.Shape)}, v {Shapes.Format(v.Shape)}.");
+        var (bs, t, c, dh) = HeadLayout(q, heads, op);
+        bool record = Tape.Needs([q, k, v]);
+        var p = new float[record ? bs * heads * t * t : t * t]; // [B, H, T, T] when recording, else one [T, T] scratch
+        var o = Tensor.Uninitialized(q.Shape); // [B, T, C]
+        for (int b = 0; b < bs; b++)
+            for (int h = 0; h < heads; h++)
+            {
+                int x0 = b * t * c + h * dh; // head (b, h) in [B, T, C]
+                int p0 = record ? (b * heads + h) * t * t : 0; // P_bh in [B, H, T, T]
+                for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
+                {
+                    int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
+                    // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1]
+                    Gemm.Sgemm(false, true, m, i1, dh, scale, q.Data.AsSpan(x0 + i0 * c), c, k.Data.AsSpan(x0), c, 0f, p.AsSpan(p0 + i0 * t), t);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        var row = p.AsSpan(p0 + i * t, t); // [T]: keys 0..i attend, the rest are masked to 0
+                        Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
+                        row[(i + 1)..].Clear();
+                    }
+                    // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
+                    Gemm.Sgemm(false, false, m, dh, i1, 1f, p.AsSpan(p0 + i0 * t), t, v.Data.AsSpan(x0), c, 0f, o.Data.AsSpan(x0 + i0 * c), c);
+                }
+            }
+
+        return Tape.Record(o, () =>
+        {
+            // O = P V ⇒ dV = Pᵀ dO, dP = dO Vᵀ; P = softmax(S) row-wise ⇒ dS = P ⊙ (dP − rowsum(dP ⊙ P));
+            // S = scale · Q Kᵀ ⇒ dQ = scale · dS K, dK = scale · dSᵀ Q. Masked entries have P = 0, hence dS = 0.
+            var dy = o.Grad!; // [B, T, C]
+            bool needQk = q.RequiresGrad || k.RequiresGrad;
+            var ds = needQk ? new float[t * t] : []; // [T, T] dP, then dS in place
+            for (int b = 0; b < bs; b++)
+                for (int h = 0; h < heads; h++)
+                {
+                    int x0 = b * t * c + h * dh;
+                    int p0 = (b * heads + h) * t * t;
+                    for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
+                    {
+                        int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
+                        var dO = dy.AsSpan(x0 + i0 * c); // [m, Dh] rows i0..i1, stride C
+                        var pBlock = p.AsSpan(p0 + i0 * t); // [m, i1], stride T
+                        // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
+                        if (v.RequiresGrad)
+                            Gemm.Sgemm(true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, v.GradBuffer().AsSpan(x0), c);
+                        if (!needQk) continue;
+                        // dP[i0:i1, 0:i1] = dO[i0:i1] V[0:i1]ᵀ  [m, i1]
+                        Gemm.Sgemm(false, true, m, i1, dh, 1f, dO, c, v.Data.AsSpan(x0), c, 0f, ds.AsSpan(i0 * t), t);
+                        for (int i = i0; i < i1; i++)
+                        {
+                            var dsRow = ds.AsSpan(i * t, i1);
+                            Kernels.Softmax.Backward(p.AsSpan(p0 + i * t, i + 1), dsRow[..(i + 1)], dsRow[..(i + 1)], dsRow[..(i + 1)], overwrite: true);
+                            dsRow[(i + 1)..].Clear();
+                        }
+                        // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
+                        if (q.RequiresGrad)
+                            Gemm.Sgemm(false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, k.Data.AsSpan(x0), c, 1f, q.GradBuffer().AsSpan(x0 + i0 * c), c);
+                        // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
+                        if (k.RequiresGrad)
+                            Gemm.Sgemm(true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, q.Data.AsSpan(x0 + i0 * c), c, 1f, k.GradBuffer().AsSpan(x0), c);
+                    }
+                }
+        }, q, k, v);
+    }
+
+    /// <summary>
+    /// Rotary position embedding (RoPE) in the rotate-half convention of GPT-NeoX and LLaMA as PyTorch code writes it
+    /// (<c>x * cos + rotate_half(x) * sin</c>): within each head of width Dh (even), element i &lt; Dh/2 pairs with element
+    /// i + Dh/2 (not the interleaved pairs 2i, 2i+1 of GPT-J), and at position t (the T index, from 0) the pair is rotated by
+    /// angle t · θ^(−2i/Dh): (x1, x2) → (x1 cos − x2 sin, x1 sin + x2 cos). Angles are computed in double, then rounded.
+    /// <paramref name="x"/> is [B, T, C] with C divisible by <paramref name="heads"/>; output [B, T, C].
+    /// </summary>
+    public static Tensor Rope(Tensor x, int heads, float theta = 10000f)
+    {
+        const string op = "Rope";
+        var (bs, t, c, dh) = HeadLayout(x, heads, op);
+        if (dh % 2 != 0)
+            throw new ArgumentException($"{op}: head width Dh = C / heads = {dh} must be even (x {Shapes.Format(x.Shape)}, heads = {heads}).");
+        if (!(theta > 0f) || float.IsInfinity(theta))
+            throw new ArgumentException($"{op}: theta must be positive and finite, got {theta}.");
+        int half = dh / 2;
+        var cos = new float[t * half]; // [T, Dh/2]
+        var sin = new float[t * half]; // [T, Dh/2]
+        var negSin = new float[t * half]; // [T, Dh/2]
+        for (int pos = 0; pos < t; pos++)
+            for (int i = 0; i < half; i++)
+            {
+                double angle = pos * Math.Pow(theta, -2.0 * i / dh);
+                cos[pos * half + i] = (float)Math.Cos(angle);
+                sin[pos * half + i] = (float)Math.Sin(angle);
+                negSin[pos * half + i] = -sin[pos * half + i];
+            }
+
+        var y = Tensor.Uninitialized(x.Shape); // [B, T, C]
+        for (int b = 0; b < bs; b++)
+            for (int pos = 0; pos < t; pos++)
+            {
+                var cs = cos.AsSpan(pos * half, half);
+                var sn = sin.AsSpan(pos * half, half);
+                var nsn = negSin.AsSpan(pos * half, half);
+                for (int h = 0; h < heads; h++)
+                {
+                    int o = (b * t + pos) * c + h * dh;
+                    var x1 = x.Data.AsSpan(o, half);
+                    var x2 = x.Data.AsSpan(o + half, half);
+                    var y1 = y.Data.AsSpan(o, half);
+                    var y2 = y.Data.AsSpan(o + half, half);
+                    TensorPrimitives.Multiply(x1, cs, y1);
+                    TensorPrimitives.MultiplyAdd(x2, nsn, y1, y1); // y1 = x1 cos − x2 sin
+                    TensorPrimitives.Multiply(x1, sn, y2);
+                    TensorPrimitives.MultiplyAdd(x2, cs, y2, y2); // y2 = x1 sin + x2 cos
+                }
+            }
+
+        return Tape.Record(y, () =>
+        {
+            // y = R(angle) x with R orthogonal ⇒ dx = Rᵀ dy: dx1 = dy1 cos + dy2 sin, dx2 = −dy1 sin + dy2 cos.
+            var dy = y.Grad!; // [B, T, C]
+            var dx = x.GradBuffer(); // [B, T, C]
+            for (int b = 0; b < bs; b++)
+                for (int pos = 0; pos < t; pos++)
+                {
+                    var cs = cos.AsSpan(pos * half, half);
+                    var sn = sin.AsSpan(pos * half, half);
+                    var nsn = negSin.AsSpan(pos * half, half);
+                    for (int h = 0; h < heads; h++)
+                    {
+                        int o = (b * t + pos) * c + h * dh;
+                        var dy1 = dy.AsSpan(o, half);
+                        var dy2 = dy.AsSpan(o + half, half);
+                        var dx1 = dx.AsSpan(o, half);
+                        var dx2 = dx.AsSpan(o + half, half);
+                        TensorPrimitives.MultiplyAdd(dy1, cs, dx1, dx1);
+                        TensorPrimitives.MultiplyAdd(dy2, sn, dx1, dx1);
+                        TensorPrimitives.MultiplyAdd(dy1, nsn, dx2, dx2);
+                        TensorPrimitives.MultiplyAdd(dy2, cs, dx2, dx2);
+                    }
+                }
+        }, x);
+    }
+
+    // Validates x [B, T, C] with C divisible by heads ≥ 1; returns (B, T, C, Dh).
+    private static (int B, int T, int C, int Dh) HeadLayout(Tensor x, int heads, string op)
+    {
+        if (x.Rank != 3)
+            throw new ArgumentException($"{op}: expected [B, T, C], got {Shapes.Format(x.Shape)}.");
+        if (heads < 1)
+            throw new ArgumentException($"{op}: heads must be at least 1, got {heads}.");
+        int c = x.Shape[2];
+        if (c % heads != 0)
+            throw new ArgumentException($"{op}: C = {c} is not divisible by heads = {heads} (shape {Shapes.Format(x.Shape)}).");
+        return (x.Shape[0], x.Shape[1], c, c / heads);
+    }
 }

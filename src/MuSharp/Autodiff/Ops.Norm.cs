@@ -1,7 +1,124 @@
+using System.Numerics.Tensors;
+
 namespace MuSharp;
 
+// Shapes: x is [N, C] after flattening the leading axes into N rows; C is the normalized axis (the last).
+// gain and bias are [C]. n denotes the normalized row before gain and bias.
 public static partial class Ops
 {
-    public static Tensor RmsNorm(Tensor x, Tensor? gain, float eps = 1e-6f) => throw new NotImplementedException();
-    public static Tensor LayerNorm(Tensor x, Tensor? gain, Tensor? bias, float eps = 1e-5f) => throw new NotImplementedException();
+    /// <summary>
+    /// RMS normalization over the last axis: y = x / sqrt(mean(x²) + eps) ⊙ gain. <paramref name="gain"/> is [C] or null
+    /// (no scaling). Output has x's shape.
+    /// </summary>
+    public static Tensor RmsNorm(Tensor x, Tensor? gain, float eps = 1e-6f)
+    {
+        var (rows, c) = NormRows(x, gain, null, eps, "RmsNorm");
+        var y = Tensor.Uninitialized(x.Shape); // [N, C]
+        var rstd = new float[rows]; // [N] 1/rms, saved for the backward
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Data.AsSpan(r * c, c);
+            var yr = y.Data.AsSpan(r * c, c);
+            rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(xr) / c + eps);
+            TensorPrimitives.Multiply(xr, rstd[r], yr);
+            if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
+        }
+
+        return Tape.Record(y, () =>
+        {
+            // n = x·s with s = (mean(x²) + eps)^(−1/2), ∂s/∂x_k = −s³ x_k / C; y = n ⊙ g, dn = dy ⊙ g
+            // ⇒ dx = s (dn − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n.
+            var dy = y.Grad!; // [N, C]
+            var n = new float[c]; // [C]
+            var dnBuf = new float[c]; // [C]
+            for (int r = 0; r < rows; r++)
+            {
+                var dyr = dy.AsSpan(r * c, c);
+                TensorPrimitives.Multiply(x.Data.AsSpan(r * c, c), rstd[r], n);
+                ReadOnlySpan<float> dn = dyr;
+                if (gain != null)
+                {
+                    if (gain.RequiresGrad) TensorPrimitives.MultiplyAdd(dyr, n, gain.GradBuffer(), gain.GradBuffer());
+                    TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
+                    dn = dnBuf;
+                }
+                if (!x.RequiresGrad) continue;
+                var dxr = x.GradBuffer().AsSpan(r * c, c);
+                float meanDnN = TensorPrimitives.Dot(dn, n) / c;
+                TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
+            }
+        }, gain == null ? [x] : [x, gain]);
+    }
+
+    /// <summary>
+    /// Layer normalization over the last axis: y = (x − μ) / sqrt(σ² + eps) ⊙ gain + bias, with the biased variance
+    /// σ² = mean((x − μ)²) as in PyTorch. <paramref name="gain"/> and <paramref name="bias"/> are [C] or null. Output has x's shape.
+    /// </summary>
+    public static Tensor LayerNorm(Tensor x, Tensor? gain, Tensor? bias, float eps = 1e-5f)
+    {
+        var (rows, c) = NormRows(x, gain, bias, eps, "LayerNorm");
+        var y = Tensor.Uninitialized(x.Shape); // [N, C]
+        var mean = new float[rows]; // [N]
+        var rstd = new float[rows]; // [N] 1/sqrt(σ² + eps)
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Data.AsSpan(r * c, c);
+            var yr = y.Data.AsSpan(r * c, c);
+            mean[r] = TensorPrimitives.Sum<float>(xr) / c;
+            TensorPrimitives.Subtract(xr, mean[r], yr);
+            rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(yr) / c + eps);
+            TensorPrimitives.Multiply(yr, rstd[r], yr);
+            if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
+            if (bias != null) TensorPrimitives.Add(yr, bias.Data, yr);
+        }
+
+        var parents = new List<Tensor>(3) { x };
+        if (gain != null) parents.Add(gain);
+        if (bias != null) parents.Add(bias);
+        return Tape.Record(y, () =>
+        {
+            // n = (x − μ)·s with s = (σ² + eps)^(−1/2); y = n ⊙ g + b, dn = dy ⊙ g
+            // ⇒ dx = s (dn − mean(dn) − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n, db = Σ_rows dy.
+            var dy = y.Grad!; // [N, C]
+            var n = new float[c]; // [C]
+            var dnBuf = new float[c]; // [C]
+            for (int r = 0; r < rows; r++)
+            {
+                var dyr = dy.AsSpan(r * c, c);
+                TensorPrimitives.Subtract(x.Data.AsSpan(r * c, c), mean[r], n);
+                TensorPrimitives.Multiply(n, rstd[r], n);
+                if (bias is { RequiresGrad: true }) TensorPrimitives.Add(bias.GradBuffer(), dyr, bias.GradBuffer());
+                ReadOnlySpan<float> dn = dyr;
+                if (gain != null)
+                {
+                    if (gain.RequiresGrad) TensorPrimitives.MultiplyAdd(dyr, n, gain.GradBuffer(), gain.GradBuffer());
+                    TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
+                    dn = dnBuf;
+                }
+                if (!x.RequiresGrad) continue;
+                var dxr = x.GradBuffer().AsSpan(r * c, c);
+                float meanDn = TensorPrimitives.Sum(dn) / c;
+                float meanDnN = TensorPrimitives.Dot(dn, n) / c;
+                TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                TensorPrimitives.Add(dxr, -rstd[r] * meanDn, dxr);
+                TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
+            }
+        }, [.. parents]);
+    }
+
+    // Validates x [..., C] (C ≥ 1), optional [C] gain and bias, and eps; returns (rows, C).
+    private static (int Rows, int C) NormRows(Tensor x, Tensor? gain, Tensor? bias, float eps, string op)
+    {
+        if (x.Rank < 1 || x.Shape[^1] < 1)
+            throw new ArgumentException($"{op}: expected x [..., C] with C ≥ 1, got {Shapes.Format(x.Shape)}.");
+        int c = x.Shape[^1];
+        if (gain != null && (gain.Rank != 1 || gain.Shape[0] != c))
+            throw new ArgumentException($"{op}: gain shape {Shapes.Format(gain.Shape)} does not match the last axis of x {Shapes.Format(x.Shape)}; expected [{c}].");
+        if (bias != null && (bias.Rank != 1 || bias.Shape[0] != c))
+            throw new ArgumentException($"{op}: bias shape {Shapes.Format(bias.Shape)} does not match the last axis of x {Shapes.Format(x.Shape)}; expected [{c}].");
+        if (!(eps >= 0f) || float.IsInfinity(eps))
+            throw new ArgumentException($"{op}: eps must be finite and non-negative, got {eps}.");
+        return (Shapes.Rows(x.Shape), c);
+    }
 }

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using MuSharp.Cli.Config;
+using MuSharp.Cli.Experiments;
+using MuSharp.Cli.Reports;
+using MuSharp.Io;
+
+namespace MuSharp.Tests.Cli;
+
+public sealed class TrainRunTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("musharp-train-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    internal static TrainConfig TinyGpt(int steps) => TrainConfig.Load(null,
+    [
+        ("task", "gpt"), ("dataset", "synthetic"), ("context-length", "16"), ("d-model", "32"), ("layers", "2"),
+        ("heads", "2"), ("batch-size", "4"), ("steps", steps.ToString()), ("lr", "0.003"), ("warmup-steps", "3"),
+        ("decay", "cosine"), ("log-every", "1"), ("eval-every", "5"), ("eval-batches", "2"), ("checkpoint-every", "4"),
+    ]);
+
+    internal static TrainConfig TinyMlp(int steps, string lr = "0.1") => TrainConfig.Load(null,
+    [
+        ("task", "mlp"), ("dataset", "blobs"), ("hidden", "[32,32]"), ("optimizer", "sgd"), ("lr", lr),
+        ("nesterov", "true"), ("batch-size", "32"), ("steps", steps.ToString()), ("log-every", "1"),
+        ("eval-every", "10"), ("checkpoint-every", "5"),
+    ]);
+
+    private static string[] Losses(string runDir) =>
+        File.ReadLines(Path.Combine(runDir, Train.MetricsFile)).Skip(1).Select(l => string.Join(',', l.Split(',')[..3])).ToArray();
+
+    [Theory]
+    [InlineData("gpt")]
+    [InlineData("mlp")]
+    public void ResumeAfterCrashReproducesTheUninterruptedLosses(string kind)
+    {
+        var config = kind == "gpt" ? TinyGpt(14) : TinyMlp(14);
+        string full = Path.Combine(root, "full"), crashed = Path.Combine(root, "crashed");
+        var reference = Train.Run(config, full, resume: false, ProgressView.Silent());
+        Assert.True(reference.Completed);
+
+        var halted = Train.Run(config, crashed, resume: false, ProgressView.Silent(), haltAfterStep: 10);
+        Assert.False(halted.Completed);
+        Assert.Equal(8, (long)Checkpoint.Load(Path.Combine(crashed, Train.CheckpointFile)).Header["step"]!);
+        var resumed = Train.Run(config, crashed, resume: true, ProgressView.Silent());
+
+        Assert.Equal(14, resumed.Steps);
+        Assert.Equal(14, Losses(full).Length);
+        Assert.Equal(Losses(full), Losses(crashed)); // step, lr and loss, bit for bit
+        Assert.Equal(reference.Final!.Loss, resumed.Final!.Loss);
+    }
+
+    [Fact]
+    public void TrainingReducesTheLoss()
+    {
+        var result = Train.Run(TinyMlp(60), Path.Combine(root, "mlp"), false, ProgressView.Silent());
+        var losses = File.ReadLines(Path.Combine(root, "mlp", Train.MetricsFile)).Skip(1)
+            .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(losses[^5..].Average() < 0.5 * losses[..5].Average(), $"loss did not halve: {losses[0]} → {losses[^1]}");
+        Assert.True(result.Final!.Accuracy > 0.9, $"blobs test accuracy {result.Final.Accuracy}");
+    }
+
+    [Fact]
+    public void DivergenceStopsWithTheStepAndKeepsTheLastGoodCheckpoint()
+    {
+        string dir = Path.Combine(root, "nan");
+        var ex = Assert.Throws<TrainingDivergedException>(() => Train.Run(TinyMlp(200, lr: "1e4"), dir, false, ProgressView.Silent()));
+        Assert.Matches(@"step \d+", ex.Message);
+        Assert.Contains(Train.CheckpointFile, ex.Message);
+        string path = Path.Combine(dir, Train.CheckpointFile);
+        if (File.Exists(path))
+            foreach (var (name, values) in Checkpoint.Load(path).Tensors)
+                Assert.True(values.All(float.IsFinite), $"checkpoint tensor {name} holds non-finite values");
+    }
+
+    [Fact]
+    public void KilledProcessResumesToTheSameLosses()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "MuSharp.Cli.dll");
+        string[] args = ["train", "--task", "gpt", "--dataset", "synthetic", "--context-length", "16", "--d-model", "32",
+            "--layers", "2", "--heads", "2", "--batch-size", "4", "--steps", "400", "--lr", "0.003", "--log-every", "1",
+            "--eval-every", "1000", "--checkpoint-every", "20", "--runs-dir", root];
+        string runDir = Path.Combine(root, "killed");
+        using (var p = Start(dll, [.. args, "--name", "killed"]))
+        {
+            // Kill once a checkpoint exists and more steps have been logged after it.
+            var csv = Path.Combine(runDir, Train.MetricsFile);
+            var deadline = Stopwatch.StartNew();
+            while (!(File.Exists(Path.Combine(runDir, Train.CheckpointFile)) && LineCount(csv) > 45) && !p.HasExited && deadline.Elapsed.TotalSeconds < 120)
+                Thread.Sleep(20);
+            Assert.False(p.HasExited, "the run finished before it could be killed: " + p.StandardError.ReadToEnd());
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        using (var p = Start(dll, ["train", "--resume", runDir]))
+        {
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
+        }
+        var config = TrainConfig.Load(Path.Combine(runDir, Train.ConfigFile), []);
+        Train.Run(config, Path.Combine(root, "reference"), false, ProgressView.Silent());
+        Assert.Equal(Losses(Path.Combine(root, "reference")), Losses(runDir));
+    }
+
+    private static int LineCount(string path)
+    {
+        try
+        {
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(s).ReadToEnd().Count(c => c == '\n');
+        }
+        catch (IOException) { return 0; }
+    }
+
+    private static Process Start(string dll, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var p = Process.Start(info)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        return p;
+    }
+}
