@@ -17,7 +17,7 @@ public static class Cli
         Runs go to runs/NAME/ (config.json, metrics.csv, checkpoint.bin, final.json).
         """;
 
-    public static int Main(string[] args)
+    public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {

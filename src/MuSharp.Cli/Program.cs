@@ -1,3 +1,6 @@
-using MuSharp.Cli;
+namespace MuSharp.Cli;
 
-return Cli.Main(args);
+public static class Program
+{
+    public static int Main(string[] args) => Cli.Run(args);
+}

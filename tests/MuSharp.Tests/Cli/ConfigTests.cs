@@ -43,9 +43,9 @@ public sealed class ConfigTests : IDisposable
     [Fact]
     public void CommandLineErrorsExitWithCodeTwo()
     {
-        Assert.Equal(2, MuSharp.Cli.Cli.Main(["train", "--config", Path.Combine(dir, "missing.json")]));
-        Assert.Equal(2, MuSharp.Cli.Cli.Main(["frobnicate"]));
-        Assert.Equal(2, MuSharp.Cli.Cli.Main(["train", "--lr"]));
+        Assert.Equal(2, MuSharp.Cli.Cli.Run(["train", "--config", Path.Combine(dir, "missing.json")]));
+        Assert.Equal(2, MuSharp.Cli.Cli.Run(["frobnicate"]));
+        Assert.Equal(2, MuSharp.Cli.Cli.Run(["train", "--lr"]));
     }
 
     [Fact]

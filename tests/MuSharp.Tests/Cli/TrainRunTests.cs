@@ -23,7 +23,7 @@ public sealed class TrainRunTests : IDisposable
     [
         ("task", "mlp"), ("dataset", "blobs"), ("hidden", "[32,32]"), ("optimizer", "sgd"), ("lr", lr),
         ("nesterov", "true"), ("batch-size", "32"), ("steps", steps.ToString()), ("log-every", "1"),
-        ("eval-every", "10"), ("checkpoint-every", "5"),
+        ("eval-every", "10"), ("checkpoint-every", "4"),
     ]);
 
     private static string[] Losses(string runDir) =>

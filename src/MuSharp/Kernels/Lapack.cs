@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+
+namespace MuSharp.Kernels;
+
+/// <summary>
+/// LAPACK through OpenBLAS's Fortran exports (column-major, arguments by reference),
+/// with a managed one-sided Jacobi fallback when OpenBLAS is absent.
+/// </summary>
+public static unsafe class Lapack
+{
+    private static readonly Lazy<nint> Sgesdd = new(() =>
+        OpenBlas.Handle != 0 && NativeLibrary.TryGetExport(OpenBlas.Handle, "sgesdd_", out nint f) ? f : 0);
+
+    /// <summary>True when sgesdd_ is available from OpenBLAS.</summary>
+    public static bool IsNative => Sgesdd.Value != 0;
+
+    /// <summary>
+    /// Singular values σ₁ ≥ σ₂ ≥ … ≥ σ_min(rows,cols) ≥ 0 of the row-major matrix A[rows, cols] (contiguous),
+    /// i.e. A = U·diag(σ)·Vᵀ. Uses LAPACK sgesdd with jobz='N' when available.
+    /// </summary>
+    public static float[] SingularValues(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        if (rows < 0 || cols < 0)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"SingularValues: negative shape [{rows}, {cols}].");
+        if (a.Length < (long)rows * cols)
+            throw new ArgumentException($"SingularValues: A [{rows}, {cols}] needs {(long)rows * cols} elements but the span has {a.Length}.", nameof(a));
+        if (rows == 0 || cols == 0) return [];
+        return IsNative ? NativeSingularValues(a, rows, cols) : JacobiSingularValues(a, rows, cols);
+    }
+
+    private static float[] NativeSingularValues(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        // Row-major [rows, cols] is column-major [cols, rows] with leading dimension cols: Aᵀ has the same σ.
+        int m = cols, n = rows, lda = cols, ldu = 1, ldvt = 1, info = 0, query = -1, mn = Math.Min(m, n);
+        var work = a[..(rows * cols)].ToArray(); // sgesdd overwrites A
+        var s = new float[mn];
+        var iwork = new int[8 * mn];
+        byte jobz = (byte)'N';
+        float optimal = 0, dummy = 0;
+        // SGESDD(JOBZ, M, N, A, LDA, S, U, LDU, VT, LDVT, WORK, LWORK, IWORK, INFO) + hidden length of JOBZ.
+        var f = (delegate* unmanaged<byte*, int*, int*, float*, int*, float*, float*, int*, float*, int*, float*, int*, int*, int*, nint, void>)Sgesdd.Value;
+        fixed (float* pa = work, ps = s)
+        fixed (int* piw = iwork)
+        {
+            f(&jobz, &m, &n, pa, &lda, ps, &dummy, &ldu, &dummy, &ldvt, &optimal, &query, piw, &info, 1);
+            if (info != 0) throw new InvalidOperationException($"SingularValues: sgesdd workspace query failed (info={info}) for [{rows}, {cols}].");
+            int lwork = Math.Max(1, (int)Math.Ceiling(optimal));
+            var buffer = new float[lwork];
+            fixed (float* pw = buffer)
+                f(&jobz, &m, &n, pa, &lda, ps, &dummy, &ldu, &dummy, &ldvt, pw, &lwork, piw, &info, 1);
+        }
+        if (info != 0)
+            throw new InvalidOperationException($"SingularValues: sgesdd failed (info={info}) for [{rows}, {cols}]" +
+                (info > 0 ? ": the bidiagonal SVD did not converge." : "."));
+        return s;
+    }
+
+    // One-sided (Hestenes) Jacobi in double: rotate column pairs of W until all are orthogonal; then σᵢ = ‖wᵢ‖.
+    // Columns are the shorter side so that each sweep costs O(short² · long).
+    internal static float[] JacobiSingularValues(ReadOnlySpan<float> a, int rows, int cols)
+    {
+        bool byRows = rows < cols; // rows of A are the columns of Aᵀ, which has the same σ
+        int count = byRows ? rows : cols, len = byRows ? cols : rows;
+        var w = new double[count][];
+        for (int j = 0; j < count; j++)
+        {
+            w[j] = new double[len];
+            for (int i = 0; i < len; i++) w[j][i] = byRows ? a[j * cols + i] : a[i * cols + j];
+        }
+        for (int sweep = 0; sweep < 60; sweep++)
+        {
+            bool rotated = false;
+            for (int p = 0; p < count - 1; p++)
+                for (int q = p + 1; q < count; q++)
+                {
+                    double alpha = Dot(w[p], w[p]), beta = Dot(w[q], w[q]), gamma = Dot(w[p], w[q]);
+                    if (Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta) || gamma == 0) continue;
+                    rotated = true;
+                    // Rotation angle that zeroes the (p,q) entry of WᵀW: tan θ = sign(ζ)/(|ζ| + √(1+ζ²)).
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                    double[] wp = w[p], wq = w[q];
+                    for (int i = 0; i < len; i++)
+                    {
+                        double x = wp[i], y = wq[i];
+                        wp[i] = c * x - s * y;
+                        wq[i] = s * x + c * y;
+                    }
+                }
+            if (!rotated) break;
+        }
+        var sigma = new float[count];
+        for (int j = 0; j < count; j++) sigma[j] = (float)Math.Sqrt(Dot(w[j], w[j]));
+        Array.Sort(sigma, (x, y) => y.CompareTo(x));
+        return sigma;
+    }
+
+    private static double Dot(double[] x, double[] y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
+        return s;
+    }
+}
