@@ -90,8 +90,10 @@ public static class Compare
             MinMs: Math.Round(times.Min(), 3),
             Warmup: warmup,
             Steps: steps,
-            Threads: ConfiguredThreads(),
-            Core: Gemm.Backend,
+            Threads: OpenBlas.ConfiguredThreads,
+            BlasThreads: OpenBlas.Threads,
+            Core: OpenBlas.CoreName ?? "none",
+            Backend: Gemm.Backend,
             RssBeforeMib: Math.Round(rssBefore, 1),
             PeakRssMib: Math.Round(ProcStatusMib("VmHWM"), 1),
             Params: trainCase.Parameters,
@@ -146,11 +148,6 @@ public static class Compare
         return values;
     }
 
-    private static int ConfiguredThreads() =>
-        int.TryParse(Environment.GetEnvironmentVariable("MUSHARP_THREADS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n
-            : Environment.ProcessorCount;
-
     private static double Median(double[] values)
     {
         var sorted = values.Order().ToArray();
@@ -183,7 +180,9 @@ public static class Compare
         [property: JsonPropertyName("warmup")] int Warmup,
         [property: JsonPropertyName("steps")] int Steps,
         [property: JsonPropertyName("threads")] int Threads,
+        [property: JsonPropertyName("blas_threads")] int BlasThreads,
         [property: JsonPropertyName("core")] string Core,
+        [property: JsonPropertyName("backend")] string Backend,
         [property: JsonPropertyName("rss_before_mib")] double RssBeforeMib,
         [property: JsonPropertyName("peak_rss_mib")] double PeakRssMib,
         [property: JsonPropertyName("params")] long Params,
