@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MuSharp.Kernels;
+using MuSharp.Nn;
+using MuSharp.Optim;
+
+namespace MuSharp.Benchmarks;
+
+/// <summary>
+/// MuSharp side of the PyTorch comparison (scripts/compare.sh; the PyTorch side is scripts/compare_torch.py).
+/// Times one train step (forward + backward + optimizer step + zero grad) and prints one JSON line per case
+/// in the schema the Python side uses. Run each case in its own process so peak RSS belongs to that case.
+/// </summary>
+public static class Compare
+{
+    public const string Usage =
+        "usage: compare <mlp-sgd|mlp-adamw|gpt> [--warmup N] [--steps N]  (threads: MUSHARP_THREADS; core: MUSHARP_OPENBLAS_CORETYPE)";
+
+    // A diverged loss prints as NaN, as Python's json.dumps does, rather than throwing.
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Shapes shared with compare_torch.py; change both sides together.</summary>
+    public static readonly int[] MlpSizes = [784, 1024, 1024, 10];
+    public const int MlpBatch = 256;
+    public const int GptBatch = 16;
+
+    public static GptConfig GptShape => new()
+    {
+        VocabSize = 96,
+        ContextLength = 128,
+        DModel = 256,
+        Layers = 4,
+        Heads = 4,
+        MlpRatio = 4,
+        Positions = PositionEncoding.Learned,
+        Norm = NormKind.LayerNorm,
+        TiedHead = false,
+    };
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        string name = args[0];
+        int warmup = 5, steps = 0;
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (i + 1 < args.Length && args[i] == "--warmup") warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (i + 1 < args.Length && args[i] == "--steps") steps = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else
+            {
+                Console.Error.WriteLine($"compare: unknown argument '{args[i]}'. {Usage}");
+                return 2;
+            }
+        }
+
+        TrainCase? trainCase = name switch
+        {
+            "mlp-sgd" or "mlp-adamw" => MlpCase(name == "mlp-sgd"),
+            "gpt" => GptCase(),
+            _ => null,
+        };
+        if (trainCase is null)
+        {
+            Console.Error.WriteLine($"compare: unknown case '{name}'. {Usage}");
+            return 2;
+        }
+        if (steps <= 0) steps = name == "gpt" ? 10 : 30;
+
+        double rssBefore = ProcStatusMib("VmRSS");
+        for (int i = 0; i < warmup; i++) trainCase.Step();
+        var times = new double[steps];
+        float loss = float.NaN;
+        for (int i = 0; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            loss = trainCase.Step();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        var result = new CompareResult(
+            Side: "musharp",
+            Case: name,
+            MedianMs: Math.Round(Median(times), 3),
+            MinMs: Math.Round(times.Min(), 3),
+            Warmup: warmup,
+            Steps: steps,
+            Threads: OpenBlas.ConfiguredThreads,
+            BlasThreads: OpenBlas.Threads,
+            Core: OpenBlas.CoreName ?? "none",
+            Backend: Gemm.Backend,
+            RssBeforeMib: Math.Round(rssBefore, 1),
+            PeakRssMib: Math.Round(ProcStatusMib("VmHWM"), 1),
+            Params: trainCase.Parameters,
+            Loss: Math.Round(loss, 4),
+            Version: ".NET " + Environment.Version);
+        Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
+        return 0;
+    }
+
+    /// <summary>One model with its optimizer and fixed data; <see cref="Step"/> returns the loss.</summary>
+    private sealed record TrainCase(Func<float> Step, long Parameters);
+
+    private static TrainCase MlpCase(bool sgd)
+    {
+        var rng = new Rng(0);
+        var model = new MlpClassifier(MlpSizes, rng);
+        var x = Tensor.Randn(rng, 1f, MlpBatch, MlpSizes[0]); // [256, 784]
+        var labels = RandomInts(rng, MlpBatch, MlpSizes[^1]);
+        Optimizer opt = sgd
+            ? new Sgd(model.Parameters(), momentum: 0.9f)
+            : new AdamW(model.Parameters(), weightDecay: 0.01f);
+        float lr = sgd ? 0.01f : 1e-3f;
+        return new TrainCase(() => TrainStep(() => model.Loss(x, labels), opt, lr), model.ParameterCount());
+    }
+
+    private static TrainCase GptCase()
+    {
+        var config = GptShape;
+        var rng = new Rng(0);
+        var model = new Gpt(config, rng);
+        int t = config.ContextLength, tokens = GptBatch * t;
+        var ids = RandomInts(rng, tokens, config.VocabSize); // [B·T], batch-major
+        var targets = RandomInts(rng, tokens, config.VocabSize);
+        var opt = new AdamW(model.Parameters(), weightDecay: 0.01f);
+        return new TrainCase(() => TrainStep(() => model.Loss(ids, targets, GptBatch, t), opt, 3e-4f), model.ParameterCount());
+    }
+
+    /// <summary>Forward + backward + optimizer step + zero grad; the unit both sides time.</summary>
+    public static float TrainStep(Func<Tensor> loss, Optimizer opt, float lr)
+    {
+        var l = loss();
+        l.Backward();
+        opt.Step(lr);
+        opt.ZeroGrad();
+        return l.Item();
+    }
+
+    public static int[] RandomInts(Rng rng, int count, int bound)
+    {
+        var values = new int[count];
+        for (int i = 0; i < count; i++) values[i] = rng.NextInt(bound);
+        return values;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>VmRSS / VmHWM (peak RSS) in MiB from /proc/self/status, as the Python side reads them.</summary>
+    private static double ProcStatusMib(string field)
+    {
+        const string path = "/proc/self/status";
+        if (File.Exists(path))
+        {
+            foreach (var line in File.ReadLines(path))
+            {
+                if (!line.StartsWith(field + ":", StringComparison.Ordinal)) continue;
+                var kib = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                return double.Parse(kib, CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+        using var self = Process.GetCurrentProcess();
+        return (field == "VmHWM" ? self.PeakWorkingSet64 : self.WorkingSet64) / (1024.0 * 1024.0);
+    }
+
+    private sealed record CompareResult(
+        [property: JsonPropertyName("side")] string Side,
+        [property: JsonPropertyName("case")] string Case,
+        [property: JsonPropertyName("median_ms")] double MedianMs,
+        [property: JsonPropertyName("min_ms")] double MinMs,
+        [property: JsonPropertyName("warmup")] int Warmup,
+        [property: JsonPropertyName("steps")] int Steps,
+        [property: JsonPropertyName("threads")] int Threads,
+        [property: JsonPropertyName("blas_threads")] int BlasThreads,
+        [property: JsonPropertyName("core")] string Core,
+        [property: JsonPropertyName("backend")] string Backend,
+        [property: JsonPropertyName("rss_before_mib")] double RssBeforeMib,
+        [property: JsonPropertyName("peak_rss_mib")] double PeakRssMib,
+        [property: JsonPropertyName("params")] long Params,
+        [property: JsonPropertyName("loss")] double Loss,
+        [property: JsonPropertyName("version")] string Version);
+}
