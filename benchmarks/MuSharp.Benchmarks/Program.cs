@@ -8,6 +8,9 @@ if (args is ["gemm-quick", ..])
     return 0;
 }
 
+// Side-by-side comparison with PyTorch: scripts/compare.sh runs one case per process.
+if (args is ["compare", ..]) return Compare.Run(args[1..]);
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 

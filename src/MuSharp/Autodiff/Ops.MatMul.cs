@@ -39,4 +39,32 @@ public static partial class Ops
             }
         }, a, b);
     }
+
+    /// <summary>
+    /// Affine map Y = X·W + b, fused: the output starts as b broadcast over rows and one GEMM accumulates X·W into it
+    /// (like torch.addmm), saving the separate broadcast-add's output and gradient buffers.
+    /// X is [..., K], W is [K, N], b is [N]; output [..., N].
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor bias)
+    {
+        if (w.Rank != 2 || x.Rank < 1 || x.Shape[^1] != w.Shape[0] || bias.Rank != 1 || bias.Shape[0] != w.Shape[1])
+            throw new ArgumentException($"Linear: expected x [..., K], w [K, N], bias [N]; got {Shapes.Format(x.Shape)}, {Shapes.Format(w.Shape)}, {Shapes.Format(bias.Shape)}.");
+        int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(x.Shape);
+        var y = Tensor.Uninitialized([.. x.Shape[..^1], n]); // [M, N]
+        for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        Gemm.Sgemm(false, false, m, n, k, 1f, x.Data, k, w.Data, n, 1f, y.Data, n);
+
+        return Tape.Record(y, () =>
+        {
+            var dy = y.Grad!; // [M, N]
+            // Y = X·W + 1·bᵀ ⇒ dX = dY·Wᵀ, dW = Xᵀ·dY, db = Σ_rows dY.
+            if (x.RequiresGrad) Gemm.Sgemm(false, true, m, k, n, 1f, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
+            if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, 1f, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
+            if (bias.RequiresGrad)
+            {
+                var db = bias.GradBuffer();
+                for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(db, dy.AsSpan(i * n, n), db);
+            }
+        }, x, w, bias);
+    }
 }

@@ -73,7 +73,15 @@ public static class Tape
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
-            if (t.BackwardFn != null && t.Grad != null) t.BackwardFn();
+            if (t.BackwardFn == null || t.Grad == null) continue;
+            t.BackwardFn();
+            // An intermediate's gradient is consumed once its op has pushed it to the parents; keep only the root's
+            // and the leaves' (parameters, inputs).
+            if (t != root)
+            {
+                GradPool.Return(t.Grad);
+                t.Grad = null;
+            }
         }
         // Free the graph: intermediate closures hold activations alive otherwise.
         foreach (var t in order)

@@ -26,8 +26,8 @@ public sealed class Linear : Module
 
     public Tensor Forward(Tensor x) // [..., fanIn] → [..., fanOut]
     {
-        var y = Ops.MatMul(x, Weight);
-        if (Multiplier != 1f) y = Ops.MulScalar(y, Multiplier);
+        if (Multiplier == 1f) return Bias is null ? Ops.MatMul(x, Weight) : Ops.Linear(x, Weight, Bias);
+        var y = Ops.MulScalar(Ops.MatMul(x, Weight), Multiplier);
         return Bias is null ? y : Ops.Add(y, Bias);
     }
 

@@ -50,8 +50,8 @@ public partial class Tensor
 
     public Span<float> Span => Data;
 
-    /// <summary>The gradient buffer, allocated zeroed on first use. Backward closures accumulate into it.</summary>
-    internal float[] GradBuffer() => Grad ??= new float[Data.Length];
+    /// <summary>The gradient buffer, zeroed on first use. Backward closures accumulate into it.</summary>
+    internal float[] GradBuffer() => Grad ??= GradPool.RentZeroed(Data.Length);
 
     /// <summary>Sets Grad to zero (keeps the buffer).</summary>
     public void ZeroGrad()

@@ -53,4 +53,26 @@ public class MatMulTests
         Assert.Contains("[3, 4]", ex.Message);
         Assert.Contains("[5, 2]", ex.Message);
     }
+
+    [Fact]
+    public void FusedLinearMatchesFiniteDifferences()
+    {
+        var x = GradCheck.Input(5, 1f, 2, 3, 5); // [B, T, K]
+        var w = GradCheck.Input(6, 1f, 5, 4);
+        var b = GradCheck.Input(7, 1f, 4);
+        GradCheck.Check(t => Ops.Linear(t[0], t[1], t[2]), t =>
+        {
+            var y = Ref(t[0], 6, 5, false, t[1], 5, 4, false);
+            for (int i = 0; i < y.Length; i++) y[i] += t[2][i % 4];
+            return y;
+        }, [x, w, b]);
+    }
+
+    [Fact]
+    public void FusedLinearRejectsAMismatchedBias()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Ops.Linear(Tensor.Zeros(3, 4), Tensor.Zeros(4, 2), Tensor.Zeros(3)));
+        Assert.Contains("Linear", ex.Message);
+        Assert.Contains("[3]", ex.Message);
+    }
 }
