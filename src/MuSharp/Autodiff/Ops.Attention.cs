@@ -15,7 +15,7 @@ public static partial class Ops
     internal const int AttentionBlockRows = 64;
 
     /// <summary>GEMM backend for the per-head blocks: the managed kernel, single-threaded at these sizes.</summary>
-    internal static GemmBackend HeadGemm = GemmBackend.Managed;
+    internal const GemmBackend HeadGemm = GemmBackend.Managed;
 
     private static readonly ParallelOptions ParallelHeads = new() { MaxDegreeOfParallelism = OpenBlas.ConfiguredThreads };
 
