@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Experiments;
@@ -80,8 +81,10 @@ public static class Cli
         if (resumeDir == null && File.Exists(Path.Combine(runDir, Train.CheckpointFile)))
             throw new ArgumentException($"run folder {runDir} already holds a checkpoint; continue it with --resume {runDir}, or pick another --name.");
 
+        // Ctrl+C (SIGINT) and a scheduler's SIGTERM both finish the current step, save a checkpoint and exit 130.
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
         var result = Train.Run(config, runDir, resumeDir != null, ProgressView.ForConsole(), cancel.Token);
         return result.Completed ? 0 : 130;
     }

@@ -102,6 +102,28 @@ public sealed class TrainRunTests : IDisposable
         Assert.Equal(Losses(Path.Combine(root, "reference")), Losses(runDir));
     }
 
+    [Fact]
+    public void TerminatedProcessSavesACheckpointAndResumes()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "MuSharp.Cli.dll");
+        string runDir = Path.Combine(root, "terminated");
+        using (var p = Start(dll, ["train", "--task", "mlp", "--dataset", "blobs", "--hidden", "[32,32]", "--optimizer", "sgd",
+            "--lr", "0.1", "--batch-size", "32", "--steps", "100000", "--log-every", "1", "--eval-every", "100000",
+            "--checkpoint-every", "100000", "--runs-dir", root, "--name", "terminated"]))
+        {
+            var csv = Path.Combine(runDir, Train.MetricsFile);
+            var deadline = Stopwatch.StartNew();
+            while (LineCount(csv) < 30 && !p.HasExited && deadline.Elapsed.TotalSeconds < 120) Thread.Sleep(20);
+            Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+            Assert.True(p.WaitForExit(60_000), "the run did not stop after SIGTERM");
+            Assert.True(p.ExitCode == 130, $"exit code {p.ExitCode}: {p.StandardError.ReadToEnd()}");
+        }
+        // No scheduled checkpoint was due: the one on disk was written on SIGTERM, at the last completed step.
+        long saved = (long)Checkpoint.Load(Path.Combine(runDir, Train.CheckpointFile)).Header["step"]!;
+        Assert.True(saved >= 29, $"checkpoint at step {saved}");
+        Assert.Equal(saved, Losses(runDir).Length);
+    }
+
     private static int LineCount(string path)
     {
         try
