@@ -8,7 +8,13 @@ namespace MuSharp.Cli.Config;
 
 public enum TaskKind { Mlp, Gpt }
 
-public enum OptimizerKind { Sgd, AdamW }
+/// <summary>
+/// The optimizer a run uses. Adam without decoupled decay is <see cref="AdamW"/> with weightDecay 0.
+/// Hyperparameters are shared where their meaning matches: momentum is signum's and SoftSignSGD's β
+/// (0 gives plain SignSGD), eps is SoftSignSGD's ε, and beta1/beta2 are Lion's interpolation and momentum
+/// weights (the Lion paper uses β₂ = 0.99; the default 0.999 is AdamW's).
+/// </summary>
+public enum OptimizerKind { Sgd, AdamW, SignSgd, SoftSignSgd, Lion }
 
 /// <summary>
 /// Everything a training run needs, with defaults. Loaded from a JSON file (camelCase keys) and then
@@ -73,6 +79,9 @@ public sealed record TrainConfig
     {
         OptimizerKind.Sgd => new Sgd(parameters, Momentum, Nesterov, WeightDecay),
         OptimizerKind.AdamW => new AdamW(parameters, Beta1, Beta2, Eps, WeightDecay),
+        OptimizerKind.SignSgd => new SignSgd(parameters, Momentum, WeightDecay),
+        OptimizerKind.SoftSignSgd => new SoftSignSgd(parameters, Eps, Momentum, WeightDecay),
+        OptimizerKind.Lion => new Lion(parameters, Beta1, Beta2, WeightDecay),
         _ => throw new ArgumentException($"config: unknown optimizer {Optimizer}."),
     };
 
