@@ -41,6 +41,64 @@ public class LapackTests
         Assert.Empty(Lapack.SingularValues([], 0, 4));
     }
 
+    [Theory]
+    [InlineData(7, 4)]
+    [InlineData(4, 7)]
+    [InlineData(30, 30)]
+    [InlineData(1, 5)]
+    public void SvdFactorsAKnownMatrix(int rows, int cols)
+    {
+        if (!Lapack.IsNative) return; // full SVD needs sgesdd_; CiUsesNativeLapack enforces it on CI
+        var (a, sigma) = WithKnownSingularValues(rows, cols, seed: 3 * rows + cols);
+        int k = Math.Min(rows, cols);
+        var (u, s, vt) = (new float[rows * k], new float[k], new float[k * cols]);
+        Lapack.Svd(a, rows, cols, u, s, vt);
+        AssertSingularValues(sigma, s);
+        // U·diag(s)·Vᵀ reconstructs A, UᵀU = I and V·Vᵀ = I (row-major layout of U [rows, k] and Vᵀ [k, cols]).
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                double x = 0;
+                for (int q = 0; q < k; q++) x += (double)u[i * k + q] * s[q] * vt[q * cols + j];
+                Assert.True(Math.Abs(x - a[i * cols + j]) <= 1e-4 * sigma[0], $"A[{i},{j}] = {a[i * cols + j]}, U·S·Vᵀ = {x}");
+            }
+        for (int p = 0; p < k; p++)
+            for (int q = 0; q < k; q++)
+            {
+                double uu = 0, vv = 0;
+                for (int i = 0; i < rows; i++) uu += (double)u[i * k + p] * u[i * k + q];
+                for (int j = 0; j < cols; j++) vv += (double)vt[p * cols + j] * vt[q * cols + j];
+                Assert.True(Math.Abs(uu - (p == q ? 1 : 0)) < 1e-5, $"(UᵀU)[{p},{q}] = {uu}");
+                Assert.True(Math.Abs(vv - (p == q ? 1 : 0)) < 1e-5, $"(VᵀV)[{p},{q}] = {vv}");
+            }
+    }
+
+    [Theory]
+    [InlineData(9, 5)]
+    [InlineData(5, 9)]
+    public void JacobiSvdFactorsAKnownMatrixInDouble(int rows, int cols)
+    {
+        var (a, sigma) = WithKnownSingularValues(rows, cols, seed: 11 * rows + cols);
+        int k = Math.Min(rows, cols);
+        var (u, s, vt) = (new double[rows * k], new double[k], new double[k * cols]);
+        Lapack.JacobiSvd(a.Select(x => (double)x).ToArray(), rows, cols, u, s, vt);
+        for (int q = 0; q < k; q++) Assert.True(Math.Abs(s[q] - sigma[q]) < 1e-5 * sigma[0], $"σ{q}: {s[q]} vs {sigma[q]}");
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                double x = 0;
+                for (int q = 0; q < k; q++) x += u[i * k + q] * s[q] * vt[q * cols + j];
+                Assert.True(Math.Abs(x - a[i * cols + j]) < 1e-12 * sigma[0], $"A[{i},{j}] = {a[i * cols + j]}, U·S·Vᵀ = {x}");
+            }
+    }
+
+    [Fact]
+    public void SvdRejectsShortSpans()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Lapack.Svd(new float[6], 2, 3, new float[4], new float[2], new float[5]));
+        Assert.Contains("[2, 3]", e.Message);
+    }
+
     private static void AssertSingularValues(double[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
