@@ -14,7 +14,7 @@ public static class PowerIteration
 
     /// <summary>
     /// Runs at most <paramref name="iterations"/> rounds u = W·v/‖W·v‖, v = Wᵀ·u/‖Wᵀ·u‖ and returns σ₁ = ‖Wᵀ·u‖,
-    /// stopping early once σ changes by at most <paramref name="tolerance"/>·σ. w: [rows, cols].
+    /// stopping early once σ changes by at most <paramref name="tolerance"/>·σ (0: never stop early). w: [rows, cols].
     /// v [cols]: the warm start on entry (all zeros ⇒ a fixed Gaussian start), v₁ on exit; u [rows]: u₁ on exit,
     /// so W·v₁ ≈ σ₁·u₁. Returns 0 for W = 0.
     /// </summary>
@@ -44,7 +44,9 @@ public static class PowerIteration
             Gemm.Sgemm(true, false, cols, 1, rows, 1f, w, cols, u, 1, 0f, v, 1);    // v = Wᵀ·u  [cols]
             double next = TensorPrimitives.Norm(v);
             TensorPrimitives.Multiply(v, (float)(1 / next), v);
-            bool converged = Math.Abs(next - sigma) <= tolerance * next;
+            // σ converges about twice as fast as v (its error is quadratic in v's), and in float it can stall while v
+            // still turns; tolerance = 0 therefore means "run every iteration", for callers that need u₁ and v₁.
+            bool converged = tolerance > 0 && Math.Abs(next - sigma) <= tolerance * next;
             sigma = next;
             if (converged) break;
         }
