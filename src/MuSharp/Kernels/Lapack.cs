@@ -11,6 +11,9 @@ public static unsafe class Lapack
     private static readonly Lazy<nint> Sgesdd = new(() =>
         OpenBlas.Handle != 0 && NativeLibrary.TryGetExport(OpenBlas.Handle, "sgesdd_", out nint f) ? f : 0);
 
+    private static readonly Lazy<nint> CblasSsyrk = new(() =>
+        OpenBlas.Handle != 0 && NativeLibrary.TryGetExport(OpenBlas.Handle, "cblas_ssyrk", out nint f) ? f : 0);
+
     /// <summary>True when sgesdd_ is available from OpenBLAS.</summary>
     public static bool IsNative => Sgesdd.Value != 0;
 
@@ -53,6 +56,24 @@ public static unsafe class Lapack
             throw new InvalidOperationException($"SingularValues: sgesdd failed (info={info}) for [{rows}, {cols}]" +
                 (info > 0 ? ": the bidiagonal SVD did not converge." : "."));
         return s;
+    }
+
+    /// <summary>
+    /// Symmetric rank-k update on the lower triangle (i ≥ j) of row-major C[n, n]: C = alpha·A·Aᵀ + beta·C for
+    /// A [n, k] (transA false) or C = alpha·Aᵀ·A + beta·C for A [k, n] (transA true), via OpenBLAS cblas_ssyrk at
+    /// half the FLOPs of the equivalent GEMM; the strict upper triangle is left untouched. Returns false (and does
+    /// nothing) when OpenBLAS lacks the routine, so callers fall back to <see cref="Gemm.Sgemm"/>.
+    /// </summary>
+    internal static bool TrySyrkLower(bool transA, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
+    {
+        if (CblasSsyrk.Value == 0 || Gemm.Active != GemmBackend.OpenBlas || n <= 0 || k <= 0) return false;
+        if (a.Length < (long)((transA ? k : n) - 1) * lda + (transA ? n : k) || c.Length < (long)(n - 1) * ldc + n)
+            throw new ArgumentException($"TrySyrkLower: spans too short for n={n}, k={k}, lda={lda}, ldc={ldc}.", nameof(a));
+        const int RowMajor = 101, Lower = 122, NoTrans = 111, Trans = 112;
+        var f = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void>)CblasSsyrk.Value;
+        fixed (float* pa = a, pc = c)
+            f(RowMajor, Lower, transA ? Trans : NoTrans, n, k, alpha, pa, lda, beta, pc, ldc);
+        return true;
     }
 
     /// <summary>

@@ -47,10 +47,9 @@ public static class Msign
         for (int t = 0; t < steps; t++)
         {
             var (a, b, c) = schedule[t];
-            if (wide) Gemm.Sgemm(false, true, s, s, cols, 1f, x, cols, x, cols, 0f, gram, s);
-            else Gemm.Sgemm(true, false, s, s, rows, 1f, x, cols, x, cols, 0f, gram, s);
-            // B = c·A² + b·A + a·I, so X ← B·X (or X·B) is the whole step in one GEMM.
-            if (c != 0) Gemm.Sgemm(false, false, s, s, s, (float)c, gram, s, gram, s, 0f, poly, s);
+            SymmetricProduct(x, wide ? rows : cols, wide ? cols : rows, !wide, 1f, gram);  // A = X·Xᵀ or Xᵀ·X
+            // B = c·A² + b·A + a·I, so X ← B·X (or X·B) is the whole step in one GEMM. A² = A·Aᵀ as A is symmetric.
+            if (c != 0) SymmetricProduct(gram, s, s, false, (float)c, poly);
             else poly.Clear();
             TensorPrimitives.MultiplyAdd(gram, (float)b, poly, poly);
             for (int i = 0; i < s; i++) poly[i * s + i] += (float)a;
@@ -116,6 +115,25 @@ public static class Msign
         while (rank < k && sigma[rank] > cutoff) rank++;
         // U_r·V_rᵀ: the first `rank` columns of U times the first `rank` rows of Vᵀ.
         Gemm.Sgemm(false, false, rows, cols, rank, 1f, u, k, vt, cols, 0f, dst, cols);
+    }
+
+    // dst[n, n] = alpha·P·Pᵀ (transpose false, P = p [n, k]) or alpha·Pᵀ·P (transpose true, p [k, n]), full and
+    // symmetric. SYRK computes one triangle at half the GEMM FLOPs; mirroring it costs O(n²) next to O(n²k).
+    private static void SymmetricProduct(ReadOnlySpan<float> p, int n, int k, bool transpose, float alpha, Span<float> dst)
+    {
+        int ld = transpose ? n : k;
+        if (!Lapack.TrySyrkLower(transpose, n, k, alpha, p, ld, 0f, dst, n))
+        {
+            Gemm.Sgemm(transpose, !transpose, n, n, k, alpha, p, ld, p, ld, 0f, dst, n);
+            return;
+        }
+        // Copy the lower triangle onto the upper in 64×64 tiles so both the reads and the writes stay in cache.
+        const int Tile = 64;
+        for (int i0 = 0; i0 < n; i0 += Tile)
+            for (int j0 = i0; j0 < n; j0 += Tile)
+                for (int i = i0; i < Math.Min(i0 + Tile, n); i++)
+                    for (int j = Math.Max(j0, i + 1); j < Math.Min(j0 + Tile, n); j++)
+                        dst[i * n + j] = dst[j * n + i];
     }
 
     private static int CheckShape(ReadOnlySpan<float> m, int rows, int cols, Span<float> dst, string caller)

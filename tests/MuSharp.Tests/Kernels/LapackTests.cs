@@ -92,6 +92,28 @@ public class LapackTests
             }
     }
 
+    [Theory]
+    [InlineData(false, 9, 13)]
+    [InlineData(true, 9, 13)]
+    public void SyrkLowerMatchesTheReferenceProduct(bool transA, int n, int k)
+    {
+        var rng = new Random(5);
+        var a = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        int lda = transA ? n : k;
+        var c = Enumerable.Repeat(7f, n * n).ToArray();
+        if (!Lapack.TrySyrkLower(transA, n, k, 0.5f, a, lda, 0f, c, n))
+        {
+            Assert.False(OpenBlas.IsAvailable && Gemm.Active == GemmBackend.OpenBlas, "OpenBLAS is active but cblas_ssyrk was not used");
+            return;
+        }
+        var expected = new float[n * n];
+        Gemm.Reference(transA, !transA, n, n, k, 0.5f, a, lda, a, lda, 0f, expected, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (j <= i) Assert.True(Math.Abs(expected[i * n + j] - c[i * n + j]) < 1e-5, $"C[{i},{j}] = {c[i * n + j]}, expected {expected[i * n + j]}");
+                else Assert.Equal(7f, c[i * n + j]); // strict upper triangle untouched
+    }
+
     [Fact]
     public void SvdRejectsShortSpans()
     {
