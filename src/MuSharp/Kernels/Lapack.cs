@@ -4,7 +4,7 @@ namespace MuSharp.Kernels;
 
 /// <summary>
 /// LAPACK through OpenBLAS's Fortran exports (column-major, arguments by reference),
-/// with a managed one-sided Jacobi fallback for singular values when OpenBLAS is absent.
+/// with a managed one-sided Jacobi fallback when OpenBLAS is absent.
 /// </summary>
 public static unsafe class Lapack
 {
@@ -78,8 +78,8 @@ public static unsafe class Lapack
 
     /// <summary>
     /// Thin SVD A = U·diag(σ)·Vᵀ of the row-major A[rows, cols] (contiguous), k = min(rows, cols):
-    /// u [rows, k], s [k] descending, vt [k, cols], all row-major. LAPACK sgesdd with jobz='S'.
-    /// Throws <see cref="NotSupportedException"/> when OpenBLAS (sgesdd_) is absent.
+    /// u [rows, k], s [k] descending, vt [k, cols], all row-major. LAPACK sgesdd with jobz='S'; without OpenBLAS,
+    /// the managed Jacobi SVD for small matrices (k²·max(rows, cols) ≤ 2²⁷) and <see cref="NotSupportedException"/> above.
     /// </summary>
     public static void Svd(ReadOnlySpan<float> a, int rows, int cols, Span<float> u, Span<float> s, Span<float> vt)
     {
@@ -90,10 +90,25 @@ public static unsafe class Lapack
             throw new ArgumentException($"Svd: A [{rows}, {cols}] needs spans of {(long)rows * cols} (A), {(long)rows * k} (U), {k} (S), " +
                 $"{(long)k * cols} (Vᵀ); got {a.Length}, {u.Length}, {s.Length}, {vt.Length}.", nameof(a));
         if (k == 0) return;
-        if (!IsNative)
-            throw new NotSupportedException("Svd: singular vectors need LAPACK sgesdd_ from OpenBLAS (libopenblas.so.0), which is not loaded; " +
-                "install it (scripts/setup.sh) or use SingularValues, which has a managed fallback.");
-        NativeSvd(a, rows, cols, u, s, vt);
+        if (IsNative) NativeSvd(a, rows, cols, u, s, vt);
+        else ManagedSvd(a, rows, cols, u, s, vt);
+    }
+
+    // Without OpenBLAS: the double Jacobi SVD, rounded to float. Correct but O(k²·max(rows, cols)) per sweep,
+    // so only practical for small matrices; large ones refuse with a message rather than run for minutes.
+    internal static void ManagedSvd(ReadOnlySpan<float> a, int rows, int cols, Span<float> u, Span<float> s, Span<float> vt)
+    {
+        int k = Math.Min(rows, cols);
+        if ((long)k * k * Math.Max(rows, cols) > 1L << 27)
+            throw new NotSupportedException($"Svd: [{rows}, {cols}] is too large for the managed Jacobi fallback; full SVD at this size needs " +
+                "LAPACK sgesdd_ from OpenBLAS (libopenblas.so.0), which is not loaded: install it (scripts/setup.sh).");
+        var ad = new double[rows * cols];
+        for (int i = 0; i < ad.Length; i++) ad[i] = a[i];
+        var (ud, sd, vtd) = (new double[rows * k], new double[k], new double[k * cols]);
+        JacobiSvd(ad, rows, cols, ud, sd, vtd);
+        for (int i = 0; i < ud.Length; i++) u[i] = (float)ud[i];
+        for (int i = 0; i < k; i++) s[i] = (float)sd[i];
+        for (int i = 0; i < vtd.Length; i++) vt[i] = (float)vtd[i];
     }
 
     private static void NativeSvd(ReadOnlySpan<float> a, int rows, int cols, Span<float> u, Span<float> s, Span<float> vt)

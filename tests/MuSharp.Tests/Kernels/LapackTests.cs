@@ -48,7 +48,6 @@ public class LapackTests
     [InlineData(1, 5)]
     public void SvdFactorsAKnownMatrix(int rows, int cols)
     {
-        if (!Lapack.IsNative) return; // full SVD needs sgesdd_; CiUsesNativeLapack enforces it on CI
         var (a, sigma) = WithKnownSingularValues(rows, cols, seed: 3 * rows + cols);
         int k = Math.Min(rows, cols);
         var (u, s, vt) = (new float[rows * k], new float[k], new float[k * cols]);
@@ -112,6 +111,25 @@ public class LapackTests
             for (int j = 0; j < n; j++)
                 if (j <= i) Assert.True(Math.Abs(expected[i * n + j] - c[i * n + j]) < 1e-5, $"C[{i},{j}] = {c[i * n + j]}, expected {expected[i * n + j]}");
                 else Assert.Equal(7f, c[i * n + j]); // strict upper triangle untouched
+    }
+
+    [Fact]
+    public void ManagedSvdFallbackFactorsAndRefusesLargeMatrices()
+    {
+        var (a, sigma) = WithKnownSingularValues(8, 5, seed: 17);
+        var (u, s, vt) = (new float[8 * 5], new float[5], new float[5 * 5]);
+        Lapack.ManagedSvd(a, 8, 5, u, s, vt);
+        AssertSingularValues(sigma, s);
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 5; j++)
+            {
+                double x = 0;
+                for (int q = 0; q < 5; q++) x += (double)u[i * 5 + q] * s[q] * vt[q * 5 + j];
+                Assert.True(Math.Abs(x - a[i * 5 + j]) <= 1e-5 * sigma[0], $"A[{i},{j}] = {a[i * 5 + j]}, U·S·Vᵀ = {x}");
+            }
+        var e = Assert.Throws<NotSupportedException>(() =>
+            Lapack.ManagedSvd(new float[1024 * 1024], 1024, 1024, new float[1024 * 1024], new float[1024], new float[1024 * 1024]));
+        Assert.Contains("OpenBLAS", e.Message);
     }
 
     [Fact]

@@ -77,7 +77,6 @@ public class SpectralOpsTests(ITestOutputHelper output)
     [InlineData(24, 16, 1f)]
     public void MClipMatchesTheSvdOracle(int rows, int cols, float tau)
     {
-        if (!Lapack.IsNative) return;
         // σ of a 24×16 Gaussian span roughly [1, 9], so τ = 5 clips about half of them (§4.4).
         var w = Gaussian(rows, cols, 21);
         var expected = SpectralMap(w, rows, cols, s => Math.Min(s, tau));
@@ -98,7 +97,6 @@ public class SpectralOpsTests(ITestOutputHelper output)
     [Fact]
     public void MClipIsTheNearestMatrixWithBoundedSpectralNorm()
     {
-        if (!Lapack.IsNative) return;
         // §4.4: mclip is the projection onto {‖·‖₂ ≤ τ}. Compare ‖W − P‖_F with random feasible Q: radial
         // rescalings of random matrices and feasible perturbations of P itself.
         const int R = 6, C = 5;

@@ -9,7 +9,6 @@ public class WeightConstraintsTests
     [Fact]
     public void PreDecayKeepsTheSpectralNormBounded()
     {
-        if (!Lapack.IsNative) return;
         // §4.4: with ‖delta‖₂ ≤ decay·τ, Pre Decay keeps ‖W_t‖₂ ≤ max(‖W₀‖₂, τ) for every t. 1000 random steps
         // from a W₀ far above τ (it must shrink) and a growth-prone update (it must not grow past τ).
         const int R = 12, C = 8, Steps = 1000;
@@ -41,7 +40,6 @@ public class WeightConstraintsTests
     [Fact]
     public void WithoutDecayTheSameUpdatesBreakTheBound()
     {
-        if (!Lapack.IsNative) return;
         // Control for the test above: decay = 0 leaves W unclipped, and the same aligned steps −0.1·msign(W)
         // (spectral norm 0.1, which the bound's premise only allows with decay ≥ 0.05) grow ‖W‖₂ past max(‖W₀‖₂, τ).
         const int R = 12, C = 8;
@@ -61,7 +59,6 @@ public class WeightConstraintsTests
     [Fact]
     public void PostClipMatchesMClipAndTopVariantClipsSigmaOne()
     {
-        if (!Lapack.IsNative) return;
         const int R = 16, C = 10;
         var w = Gaussian(R, C, 8);
         var s = SingularValues(w, R, C);
