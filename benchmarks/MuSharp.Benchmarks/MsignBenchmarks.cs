@@ -1,0 +1,105 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using MuSharp.Kernels;
+using MuSharp.Spectral;
+
+namespace MuSharp.Benchmarks;
+
+/// <summary>
+/// msign of a Gaussian [Rows, Cols] matrix: 5 Keller Jordan Newton–Schulz steps, the same 15 BLAS-3 calls alone
+/// (the floor: NS matmul FLOPs at the BLAS rate), and an exact SVD with vectors (sgesdd jobz='S').
+/// Acceptance: NS ≤ 1.3× the GEMM floor and ≥ 4× faster than the SVD.
+/// Run: dotnet run -c Release --project benchmarks/MuSharp.Benchmarks -- --filter '*Msign*' --job short
+/// </summary>
+[Config(typeof(NsFlopsConfig))]
+public class MsignBenchmarks
+{
+    private const int Steps = 5;
+    private float[] m = [], dst = [], scratch = [], gram = [], poly = [], u = [], s = [], vt = [];
+
+    /// <summary>Rows of M (the small side here).</summary>
+    [Params(1024)]
+    public int Rows { get; set; }
+
+    /// <summary>Columns of M.</summary>
+    [Params(1024, 4096)]
+    public int Cols { get; set; }
+
+    /// <summary>Matmul FLOPs of <paramref name="steps"/> NS steps on [rows, cols], s = small side, l = large:
+    /// per step X·Xᵀ (s²l, one triangle by SYRK), A² (s³, SYRK) and B·X (2s²l, GEMM).</summary>
+    public static double NsFlops(int rows, int cols, int steps)
+    {
+        double small = Math.Min(rows, cols), large = Math.Max(rows, cols);
+        return steps * (3 * small * small * large + small * small * small);
+    }
+
+    /// <summary>Fills M with N(0, 1) from MuSharp's Rng and allocates every buffer once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (!OpenBlas.IsAvailable || !Lapack.IsNative)
+            throw new InvalidOperationException("OpenBLAS (libopenblas.so.0 with sgesdd_) is not installed: run scripts/setup.sh.");
+        Console.WriteLine($"// {Gemm.Backend}");
+        int n = Rows * Cols, k = Math.Min(Rows, Cols);
+        m = new float[n];
+        new Rng(12345).FillNormal(m, 0f, 1f);
+        dst = new float[n];
+        scratch = new float[Msign.ScratchLength(Rows, Cols)];
+        (gram, poly) = (new float[k * k], new float[k * k]);
+        (u, s, vt) = (new float[Rows * k], new float[k], new float[k * Cols]);
+    }
+
+    /// <summary>Msign.NewtonSchulz, 5 Keller Jordan steps with preallocated scratch.</summary>
+    [Benchmark(Baseline = true)]
+    public void NewtonSchulz5() => Msign.NewtonSchulz(m, Rows, Cols, NsSchedule.KellerJordan, Steps, scratch, dst);
+
+    /// <summary>Only the 15 BLAS-3 calls that NewtonSchulz5 issues (wide case: SYRK Gram, SYRK A², GEMM B·X) on the
+    /// same shapes, without the normalisation, triangle mirroring and polynomial assembly.</summary>
+    [Benchmark]
+    public void GemmFloor()
+    {
+        int k = Math.Min(Rows, Cols);
+        for (int t = 0; t < Steps; t++)
+        {
+            Lapack.TrySyrkLower(false, k, Cols, 1f, m, Cols, 0f, gram, k);
+            Lapack.TrySyrkLower(false, k, k, 1f, gram, k, 0f, poly, k);
+            Gemm.Sgemm(false, false, Rows, Cols, Rows, 1f, poly, k, m, Cols, 0f, dst, Cols);
+        }
+    }
+
+    /// <summary>Exact SVD with singular vectors, Lapack.Svd (sgesdd jobz='S'); msign is one more GEMM on top.</summary>
+    [Benchmark]
+    public void ExactSvd() => Lapack.Svd(m, Rows, Cols, u, s, vt);
+
+    private sealed class NsFlopsConfig : ManualConfig
+    {
+        public NsFlopsConfig() => AddColumn(new NsFlopsColumn());
+    }
+
+    // NS matmul FLOPs divided by the mean time: the GEMM rate for GemmFloor, the effective rate for the others.
+    private sealed class NsFlopsColumn : IColumn
+    {
+        public string Id => nameof(NsFlopsColumn);
+        public string ColumnName => "NS GFLOP/s";
+        public bool AlwaysShow => true;
+        public ColumnCategory Category => ColumnCategory.Custom;
+        public int PriorityInCategory => 0;
+        public bool IsNumeric => true;
+        public UnitType UnitType => UnitType.Dimensionless;
+        public string Legend => "5-step NS matmul FLOPs / mean time, in 1e9 floating-point operations per second";
+        public bool IsAvailable(Summary summary) => true;
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            var report = summary[benchmarkCase];
+            if (report?.ResultStatistics is not { } stats
+                || benchmarkCase.Parameters["Rows"] is not int rows || benchmarkCase.Parameters["Cols"] is not int cols) return "-";
+            return (NsFlops(rows, cols, Steps) / stats.Mean).ToString("F1"); // Mean is in ns, so FLOPs/ns = GFLOP/s
+        }
+    }
+}
