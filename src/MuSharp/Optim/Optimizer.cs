@@ -42,10 +42,10 @@ public abstract class Optimizer
     }
 
     /// <summary>Every state buffer by key, for checkpoints.</summary>
-    public IReadOnlyDictionary<string, float[]> State => state;
+    public virtual IReadOnlyDictionary<string, float[]> State => state;
 
     /// <summary>Restores buffers and the step count saved from an optimizer of the same type and parameters.</summary>
-    public void LoadState(IReadOnlyDictionary<string, float[]> buffers, long stepCount)
+    public virtual void LoadState(IReadOnlyDictionary<string, float[]> buffers, long stepCount)
     {
         var sizes = Parameters.ToDictionary(p => p.Name, p => p.Size, StringComparer.Ordinal);
         foreach (var (key, buf) in buffers)
