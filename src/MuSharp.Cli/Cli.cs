@@ -15,7 +15,10 @@ public static class Cli
           --config FILE     a JSON config (see src/MuSharp.Cli/configs/); keys are camelCase
           --KEY VALUE       overrides one config key, kebab-case: --batch-size 64 --lr 3e-4 --hidden [512,512]
           --resume RUN_DIR  continue an interrupted run from its checkpoint and saved config
-        Runs go to runs/NAME/ (config.json, metrics.csv, checkpoint.bin, final.json).
+        Runs go to runs/NAME/ (config.json, metrics.csv, checkpoint.bin, final.json; monitors.csv with --monitor-every N).
+               musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]
+          Newton-Schulz msign of a Gaussian matrix, step by step: singular-value range, error against the exact
+          msign (SVD) and time; --bench also times it against an SVD with vectors.
         """;
 
     public static int Run(string[] args)
@@ -30,6 +33,7 @@ public static class Cli
             return args[0] switch
             {
                 "train" => TrainCommand(args[1..]),
+                "msign" => MsignReport.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }

@@ -71,6 +71,12 @@ public sealed record TrainConfig
     /// <summary>Validation batches in the GPT's final evaluation (the MLP always uses the whole test set).</summary>
     public int FinalEvalBatches { get; init; } = 100;
     public int CheckpointEvery { get; init; } = 200;
+
+    /// <summary>
+    /// Write per-parameter update monitors (RMS, spectral-condition ratios, singular-value entropy; theory §3.1, §5.1,
+    /// §6) to monitors.csv every this many steps; 0 = off. Each monitored step costs one SVD per matrix.
+    /// </summary>
+    public int MonitorEvery { get; init; }
     public string RunsDir { get; init; } = "runs";
 
     public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
@@ -98,6 +104,7 @@ public sealed record TrainConfig
         if (Steps == 0 && Task == TaskKind.Gpt) throw new ArgumentException("config: steps must be set for the GPT task (e.g. --steps 2000).");
         if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0 || FinalEvalBatches <= 0)
             throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery, evalBatches and finalEvalBatches must be positive.");
+        if (MonitorEvery < 0) throw new ArgumentException($"config: monitorEvery must be ≥ 0 (0 = off), got {MonitorEvery}.");
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
             throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
         Schedule.Validate();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Reports;
+using MuSharp.Diagnostics;
 using MuSharp.Io;
 
 namespace MuSharp.Cli.Experiments;
@@ -59,6 +60,8 @@ public static class Train
         }
 
         using var csv = new MetricsCsv(Path.Combine(runDir, MetricsFile), step);
+        using var monitors = MonitorsCsv.Open(runDir, config.MonitorEvery, step);
+        var monitor = new UpdateMonitor(entropy: true);
         var clock = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
         long windowStart = step;
@@ -74,9 +77,12 @@ public static class Train
                 if (!float.IsFinite(value))
                     throw new TrainingDivergedException($"loss is {value} at step {step + 1} (lr {lr:G4}); training stopped. The last good checkpoint is {checkpointPath} (step {lastCheckpoint}); lower the learning rate and resume with --resume.");
                 loss.Backward();
+                bool monitored = monitors != null && (step + 1) % config.MonitorEvery == 0;
+                if (monitored) monitor.Capture(task.Model.Parameters());
                 optimizer.Step(lr);
                 optimizer.ZeroGrad();
                 step++;
+                if (monitored) monitors!.Write(step, monitor.Measure());
 
                 bool evaluate = step % config.EvalEvery == 0 || step == totalSteps;
                 Evaluation? eval = evaluate ? task.Validate(config.EvalBatches) : null;

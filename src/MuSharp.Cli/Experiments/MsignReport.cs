@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using MuSharp.Kernels;
+using MuSharp.Spectral;
+using Spectre.Console;
+
+namespace MuSharp.Cli.Experiments;
+
+/// <summary>
+/// <c>musharp msign</c>: how a Newton–Schulz schedule (theory §5.2, §5.3) approaches msign (§1) on a Gaussian matrix,
+/// one iteration count at a time: the achieved singular-value range of the output (compare §5.4's scalar maps),
+/// the Frobenius distance to the exact msign from an SVD, and the time. <c>--bench</c> also times the N-step
+/// iteration against a full SVD with vectors (<see cref="Lapack.Svd"/>).
+/// </summary>
+public static class MsignReport
+{
+    public const string Usage = "musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]";
+
+    /// <summary>Parsed arguments. Steps = 0 means the schedule's default step count.</summary>
+    public sealed record Options(int Rows = 96, int Cols = 48, string Schedule = "kj", int Steps = 0, ulong Seed = 12345, bool Bench = false);
+
+    /// <summary>The NS output after <see cref="Step"/> iterations: its singular-value range, ‖X − msign(M)‖_F and time.</summary>
+    public sealed record StepRow(int Step, double SigmaMin, double SigmaMax, double FrobeniusError, double Milliseconds);
+
+    /// <summary>Best-of-repeats wall time of the N-step iteration and of the SVD with vectors.</summary>
+    public sealed record BenchResult(int Steps, double NewtonSchulzMs, double SvdMs)
+    {
+        public double Ratio => SvdMs / NewtonSchulzMs;
+    }
+
+    private const int MaxDim = 8192, MaxSteps = 100, Repeats = 3;
+
+    /// <summary>Parses the verb's arguments; bad input throws <see cref="ArgumentException"/> with a one-line message.</summary>
+    public static Options Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var o = new Options();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a == "--bench") { o = o with { Bench = true }; continue; }
+            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"msign: unexpected argument '{a}'; usage: {Usage}");
+            if (i + 1 >= args.Length) throw new ArgumentException($"msign: option {a} needs a value.");
+            string v = args[++i];
+            o = a switch
+            {
+                "--rows" => o with { Rows = Int(a, v, 1, MaxDim) },
+                "--cols" => o with { Cols = Int(a, v, 1, MaxDim) },
+                "--steps" => o with { Steps = Int(a, v, 1, MaxSteps) },
+                "--seed" => o with { Seed = ulong.TryParse(v, CultureInfo.InvariantCulture, out ulong s) ? s : throw new ArgumentException($"msign: --seed must be a non-negative integer, got '{v}'.") },
+                "--schedule" => o with { Schedule = v },
+                _ => throw new ArgumentException($"msign: unknown option {a}; usage: {Usage}"),
+            };
+        }
+        ScheduleByName(o.Schedule, 1);   // reject a bad name before any work
+        return o;
+    }
+
+    /// <summary>The schedule behind a CLI name; Polar Express (§5.3, safety 1.01) is built for <paramref name="steps"/> steps.</summary>
+    public static NsSchedule ScheduleByName(string name, int steps) => name switch
+    {
+        "kj" => NsSchedule.KellerJordan,
+        "su" => NsSchedule.Su,
+        "sux3" => NsSchedule.SuX3,
+        "youjiacheng" => NsSchedule.YouJiacheng,
+        "pe" => NsSchedule.PolarExpress(Math.Max(steps, 1)),
+        "cubic" => NsSchedule.Cubic,
+        "taylor" => NsSchedule.Taylor,
+        _ => throw new ArgumentException($"msign: unknown schedule '{name}'; use kj, su, sux3, youjiacheng, pe, cubic or taylor."),
+    };
+
+    /// <summary>Step count actually run: --steps, or the schedule's default.</summary>
+    public static int StepCount(Options o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return o.Steps > 0 ? o.Steps : ScheduleByName(o.Schedule, 8).DefaultSteps;
+    }
+
+    /// <summary>The Gaussian test matrix M [rows, cols], N(0, 1) entries from the seed.</summary>
+    public static float[] GaussianMatrix(Options o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var m = new float[o.Rows * o.Cols];
+        new Rng(o.Seed).FillNormal(m, 0f, 1f);
+        return m;
+    }
+
+    /// <summary>
+    /// One row per iteration count k = 1..N. Each k reruns NS from M (the normalisation X₀ = M/‖M‖_F is inside
+    /// <see cref="Msign.NewtonSchulz(ReadOnlySpan{float}, int, int, NsSchedule, int, Span{float})"/>), so the time is
+    /// that of a full k-step msign.
+    /// </summary>
+    public static IReadOnlyList<StepRow> Measure(Options o)
+    {
+        int steps = StepCount(o);
+        var schedule = ScheduleByName(o.Schedule, steps);
+        var m = GaussianMatrix(o);
+        var exact = new float[m.Length];
+        Msign.Exact(m, o.Rows, o.Cols, exact);
+        var x = new float[m.Length];
+        var rows = new List<StepRow>(steps);
+        for (int k = 1; k <= steps; k++)
+        {
+            int kk = k;
+            double ms = BestOf(() => Msign.NewtonSchulz(m, o.Rows, o.Cols, schedule, kk, x));
+            var sigma = Lapack.SingularValues(x, o.Rows, o.Cols);
+            double err = 0;
+            for (int i = 0; i < x.Length; i++) err += (double)(x[i] - exact[i]) * (x[i] - exact[i]);
+            rows.Add(new StepRow(k, sigma[^1], sigma[0], Math.Sqrt(err), ms));
+        }
+        return rows;
+    }
+
+    /// <summary>Times the N-step Newton–Schulz msign against <see cref="Lapack.Svd"/> (U, Σ, Vᵀ) on the same M.</summary>
+    public static BenchResult Bench(Options o)
+    {
+        int steps = StepCount(o);
+        var schedule = ScheduleByName(o.Schedule, steps);
+        var m = GaussianMatrix(o);
+        int k = Math.Min(o.Rows, o.Cols);
+        var x = new float[m.Length];
+        var u = new float[o.Rows * k];
+        var s = new float[k];
+        var vt = new float[k * o.Cols];
+        double ns = BestOf(() => Msign.NewtonSchulz(m, o.Rows, o.Cols, schedule, steps, x));
+        double svd = BestOf(() => Lapack.Svd(m, o.Rows, o.Cols, u, s, vt));
+        return new BenchResult(steps, ns, svd);
+    }
+
+    /// <summary>Runs the verb: parse, measure, print Spectre tables to <see cref="Console.Out"/>. Returns 0.</summary>
+    public static int Run(string[] args)
+    {
+        var o = Parse(args);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        int steps = StepCount(o);
+        var schedule = ScheduleByName(o.Schedule, steps);
+        console.WriteLine($"msign of a Gaussian [{o.Rows}, {o.Cols}] (seed {o.Seed}) by Newton-Schulz '{schedule.Name}', {steps} steps; " +
+            $"exact msign by SVD ({(Lapack.IsNative ? "LAPACK" : "managed Jacobi")}), ||msign||_F = {Math.Sqrt(Math.Min(o.Rows, o.Cols)):G4}");
+        var table = new Table().AddColumns("step", "sigma_min", "sigma_max", "frob_err", "time_ms");
+        foreach (var r in Measure(o))
+            table.AddRow(r.Step.ToString(CultureInfo.InvariantCulture), G(r.SigmaMin), G(r.SigmaMax), G(r.FrobeniusError),
+                r.Milliseconds.ToString("F3", CultureInfo.InvariantCulture));
+        console.Write(table);
+        if (o.Bench)
+        {
+            var b = Bench(o);
+            var bench = new Table().AddColumns("method", "time_ms", "svd/ns");
+            bench.AddRow($"newton-schulz x{b.Steps}", b.NewtonSchulzMs.ToString("F3", CultureInfo.InvariantCulture), b.Ratio.ToString("F2", CultureInfo.InvariantCulture));
+            bench.AddRow("svd (U, S, Vt)", b.SvdMs.ToString("F3", CultureInfo.InvariantCulture), "1.00");
+            console.Write(bench);
+        }
+        return 0;
+    }
+
+    private static string G(double v) => v.ToString("F6", CultureInfo.InvariantCulture);
+
+    private static int Int(string option, string value, int min, int max) =>
+        int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"msign: {option} must be an integer in [{min}, {max}], got '{value}'.");
+
+    // Best of a warm-up plus Repeats timed calls, in milliseconds.
+    private static double BestOf(Action action)
+    {
+        action();
+        double best = double.MaxValue;
+        for (int i = 0; i < Repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+        }
+        return best;
+    }
+}
