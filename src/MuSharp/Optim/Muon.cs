@@ -48,6 +48,8 @@ public sealed record MuonConfig
 public readonly record struct MatrixView(int Batch, int Rows, int Cols)
 {
     /// <summary>[r, c] → 1×[r, c]; stacked [n, r, c] → n×[r, c]; conv [out, in, kh, kw] → 1×[out, in·kh·kw] (theory §4.5); [n] → 1×[1, n].</summary>
+    /// <remarks>Parameter accepts any shape; α still comes from the layer's FanIn/FanOut (for a conv: in·kh·kw and out),
+    /// and msign(Mᵀ) = msign(M)ᵀ makes the [out, in·kh·kw] view's orientation irrelevant to the direction.</remarks>
     public static MatrixView Of(Parameter p) => p.Shape switch
     {
         [int n] => new(1, 1, n),
