@@ -14,7 +14,7 @@ public enum TaskKind { Mlp, Gpt }
 /// (0 gives plain SignSGD), eps is SoftSignSGD's ε, and beta1/beta2 are Lion's interpolation and momentum
 /// weights (the Lion paper uses β₂ = 0.99; the default 0.999 is AdamW's).
 /// </summary>
-public enum OptimizerKind { Sgd, AdamW, SignSgd, SoftSignSgd, Lion }
+public enum OptimizerKind { Sgd, AdamW, SignSgd, SoftSignSgd, Lion, Muon }
 
 /// <summary>
 /// Everything a training run needs, with defaults. Loaded from a JSON file (camelCase keys) and then
@@ -81,8 +81,17 @@ public sealed record TrainConfig
 
     public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
 
+    // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
+    public float AuxLr { get; init; } = 3e-3f;
+    public MuonScaling MuonScaling { get; init; } = MuonScaling.KellerJordan;
+    public string NsSchedule { get; init; } = "kj";
+
+    /// <summary>Newton–Schulz steps; 0 takes the schedule's default (5 for kj).</summary>
+    public int NsSteps { get; init; }
+
     public Optimizer MakeOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
     {
+        OptimizerKind.Muon => MakeMuon(parameters),
         OptimizerKind.Sgd => new Sgd(parameters, Momentum, Nesterov, WeightDecay),
         OptimizerKind.AdamW => new AdamW(parameters, Beta1, Beta2, Eps, WeightDecay),
         OptimizerKind.SignSgd => new SignSgd(parameters, Momentum, WeightDecay),
@@ -90,6 +99,17 @@ public sealed record TrainConfig
         OptimizerKind.Lion => new Lion(parameters, Beta1, Beta2, WeightDecay),
         _ => throw new ArgumentException($"config: unknown optimizer {Optimizer}."),
     };
+
+    private GroupedOptimizer MakeMuon(IEnumerable<Parameter> parameters)
+    {
+        var (matrices, others) = GroupedOptimizer.SplitByRole(parameters);
+        var muon = new Muon(matrices, new MuonConfig
+        {
+            Momentum = Momentum, Nesterov = Nesterov, Scaling = MuonScaling, WeightDecay = WeightDecay,
+            Schedule = Spectral.NsSchedule.ByName(NsSchedule, NsSteps), NsSteps = NsSteps > 0 ? NsSteps : null,
+        });
+        return new GroupedOptimizer([new(muon), new(new AdamW(others, Beta1, Beta2, Eps, WeightDecay), AuxLr / Lr)]);
+    }
 
     public GptConfig Gpt(int vocabSize) => new()
     {
@@ -108,6 +128,13 @@ public sealed record TrainConfig
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
             throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
         Schedule.Validate();
+        if (Optimizer == OptimizerKind.Muon)
+        {
+            if (!(AuxLr > 0) || float.IsInfinity(AuxLr)) throw new ArgumentException($"config: auxLr (AdamW's lr beside Muon) must be positive, got {AuxLr}.");
+            if (NsSteps < 0) throw new ArgumentException($"config: nsSteps must be ≥ 0 (0 = the schedule's default), got {NsSteps}.");
+            try { Spectral.NsSchedule.ByName(NsSchedule, Math.Max(NsSteps, 1)); }
+            catch (ArgumentException e) { throw new ArgumentException("config: nsSchedule: " + e.Message); }
+        }
         if (Task == TaskKind.Gpt) Gpt(1).Validate();
     }
 

@@ -56,18 +56,12 @@ public static class MsignReport
         return o;
     }
 
-    /// <summary>The schedule behind a CLI name; Polar Express (§5.3, safety 1.01) is built for <paramref name="steps"/> steps.</summary>
-    public static NsSchedule ScheduleByName(string name, int steps) => name switch
+    /// <summary>The schedule behind a CLI name (see <see cref="NsSchedule.ByName"/>), with the verb's error prefix.</summary>
+    public static NsSchedule ScheduleByName(string name, int steps)
     {
-        "kj" => NsSchedule.KellerJordan,
-        "su" => NsSchedule.Su,
-        "sux3" => NsSchedule.SuX3,
-        "youjiacheng" => NsSchedule.YouJiacheng,
-        "pe" => NsSchedule.PolarExpress(Math.Max(steps, 1)),
-        "cubic" => NsSchedule.Cubic,
-        "taylor" => NsSchedule.Taylor,
-        _ => throw new ArgumentException($"msign: unknown schedule '{name}'; use kj, su, sux3, youjiacheng, pe, cubic or taylor."),
-    };
+        try { return NsSchedule.ByName(name, steps); }
+        catch (ArgumentException e) { throw new ArgumentException("msign: " + e.Message); }
+    }
 
     /// <summary>Step count actually run: --steps, or the schedule's default.</summary>
     public static int StepCount(Options o)

@@ -66,5 +66,21 @@ public sealed record NsSchedule(string Name, IReadOnlyList<NsCoefficients> Steps
     public static NsSchedule PolarExpress(int steps = 8, double safety = 1.01, double lower = 1e-3) =>
         new($"polar-express-{steps}", Spectral.PolarExpress.Compose(lower, steps, safety), steps);
 
+    /// <summary>
+    /// The schedule behind a short name (CLI and configs): kj, su, sux3, youjiacheng, pe, cubic, taylor. Polar Express
+    /// (§5.3, safety 1.01) is built for <paramref name="steps"/> steps.
+    /// </summary>
+    public static NsSchedule ByName(string name, int steps) => name switch
+    {
+        "kj" => KellerJordan,
+        "su" => Su,
+        "sux3" => SuX3,
+        "youjiacheng" => YouJiacheng,
+        "pe" => PolarExpress(Math.Max(steps, 1)),
+        "cubic" => Cubic,
+        "taylor" => Taylor,
+        _ => throw new ArgumentException($"unknown Newton–Schulz schedule '{name}'; use kj, su, sux3, youjiacheng, pe, cubic or taylor."),
+    };
+
     private static NsCoefficients Per1024(int a, int b, int c) => new(a / 1024.0, b / 1024.0, c / 1024.0);
 }

@@ -12,11 +12,12 @@ public sealed class TrainRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    internal static TrainConfig TinyGpt(int steps) => TrainConfig.Load(null,
+    internal static TrainConfig TinyGpt(int steps, params (string, string)[] extra) => TrainConfig.Load(null,
     [
         ("task", "gpt"), ("dataset", "synthetic"), ("context-length", "16"), ("d-model", "32"), ("layers", "2"),
         ("heads", "2"), ("batch-size", "4"), ("steps", steps.ToString()), ("lr", "0.003"), ("warmup-steps", "3"),
         ("decay", "cosine"), ("log-every", "1"), ("eval-every", "5"), ("eval-batches", "2"), ("checkpoint-every", "4"),
+        .. extra, // last, so they override the defaults above
     ]);
 
     internal static TrainConfig TinyMlp(int steps, string lr = "0.1") => TrainConfig.Load(null,
@@ -32,9 +33,15 @@ public sealed class TrainRunTests : IDisposable
     [Theory]
     [InlineData("gpt")]
     [InlineData("mlp")]
+    [InlineData("gpt-muon")]
     public void ResumeAfterCrashReproducesTheUninterruptedLosses(string kind)
     {
-        var config = kind == "gpt" ? TinyGpt(14) : TinyMlp(14);
+        var config = kind switch
+        {
+            "gpt" => TinyGpt(14),
+            "gpt-muon" => TinyGpt(14, ("optimizer", "muon"), ("lr", "0.02"), ("momentum", "0.95"), ("nesterov", "true")),
+            _ => TinyMlp(14),
+        };
         string full = Path.Combine(root, "full"), crashed = Path.Combine(root, "crashed");
         var reference = Train.Run(config, full, resume: false, ProgressView.Silent());
         Assert.True(reference.Completed);
@@ -48,6 +55,32 @@ public sealed class TrainRunTests : IDisposable
         Assert.Equal(14, Losses(full).Length);
         Assert.Equal(Losses(full), Losses(crashed)); // step, lr and loss, bit for bit
         Assert.Equal(reference.Final!.Loss, resumed.Final!.Loss);
+    }
+
+    [Fact]
+    public void MuonRoutesMatricesToMuonAndTheRestToAdamWAndTrains()
+    {
+        var config = TinyGpt(60, ("optimizer", "muon"), ("lr", "0.02"), ("aux-lr", "0.003"), ("momentum", "0.95"), ("nesterov", "true"), ("eval-every", "60"));
+        var task = TrainingTask.Create(config);
+        var optimizer = Assert.IsType<MuSharp.Optim.GroupedOptimizer>(config.MakeOptimizer(task.Model.Parameters()));
+        Assert.IsType<MuSharp.Optim.Muon>(optimizer.Groups[0].Optimizer);
+        Assert.All(optimizer.Groups[0].Optimizer.Parameters, p => Assert.Equal(MuSharp.Nn.Role.Hidden, p.Role));
+        Assert.Equal(0.15f, optimizer.Groups[1].LrMultiplier, 5);
+        Assert.Contains(optimizer.Groups[1].Optimizer.Parameters, p => p.Role == MuSharp.Nn.Role.Embedding);
+
+        string dir = Path.Combine(root, "muon");
+        Train.Run(config, dir, false, ProgressView.Silent());
+        var losses = File.ReadLines(Path.Combine(dir, Train.MetricsFile)).Skip(1)
+            .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(losses[^5..].Average() < losses[..5].Average() - 0.5, $"Muon did not train: {losses[0]} → {losses[^1]}");
+    }
+
+    [Fact]
+    public void UnknownScheduleNameIsAConfigError()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => TinyGpt(5, ("optimizer", "muon"), ("ns-schedule", "fast")));
+        Assert.Contains("nsSchedule", ex.Message);
+        Assert.Contains("fast", ex.Message);
     }
 
     [Fact]
