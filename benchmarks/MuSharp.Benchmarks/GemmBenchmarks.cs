@@ -93,29 +93,8 @@ public class GemmBenchmarks
 
     private sealed class GflopsConfig : ManualConfig
     {
-        public GflopsConfig() => AddColumn(new GflopsColumn());
-    }
-
-    // 2·N³ floating-point operations per call divided by the mean time.
-    private sealed class GflopsColumn : IColumn
-    {
-        public string Id => nameof(GflopsColumn);
-        public string ColumnName => "GFLOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "2·N³ / mean time, in 1e9 floating-point operations per second";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var report = summary[benchmarkCase];
-            if (report?.ResultStatistics is not { } stats || benchmarkCase.Parameters["N"] is not int n) return "-";
-            return (2.0 * n * n * n / stats.Mean).ToString("F1"); // Mean is in nanoseconds, so flops/ns = GFLOP/s
-        }
+        // 2·N³ floating-point operations per call.
+        public GflopsConfig() => AddColumn(new FlopsColumn("GFLOP/s", "2·N³ / mean time, in 1e9 floating-point operations per second",
+            c => c.Parameters["N"] is int n ? 2.0 * n * n * n : null));
     }
 }

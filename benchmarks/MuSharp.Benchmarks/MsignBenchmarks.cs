@@ -76,30 +76,8 @@ public class MsignBenchmarks
 
     private sealed class NsFlopsConfig : ManualConfig
     {
-        public NsFlopsConfig() => AddColumn(new NsFlopsColumn());
-    }
-
-    // NS matmul FLOPs divided by the mean time: the GEMM rate for GemmFloor, the effective rate for the others.
-    private sealed class NsFlopsColumn : IColumn
-    {
-        public string Id => nameof(NsFlopsColumn);
-        public string ColumnName => "NS GFLOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "5-step NS matmul FLOPs / mean time, in 1e9 floating-point operations per second";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var report = summary[benchmarkCase];
-            if (report?.ResultStatistics is not { } stats
-                || benchmarkCase.Parameters["Rows"] is not int rows || benchmarkCase.Parameters["Cols"] is not int cols) return "-";
-            return (NsFlops(rows, cols, Steps) / stats.Mean).ToString("F1"); // Mean is in ns, so FLOPs/ns = GFLOP/s
-        }
+        // NS matmul FLOPs: the GEMM rate for GemmFloor, the effective rate for the others.
+        public NsFlopsConfig() => AddColumn(new FlopsColumn("NS GFLOP/s", "5-step NS matmul FLOPs / mean time, in 1e9 floating-point operations per second",
+            c => c.Parameters["Rows"] is int rows && c.Parameters["Cols"] is int cols ? NsFlops(rows, cols, Steps) : null));
     }
 }

@@ -11,15 +11,7 @@ public sealed class MetricsCsv : IDisposable
     public const string HeaderLine = "step,lr,train_loss,val_loss,val_accuracy,throughput,elapsed_s";
     private readonly StreamWriter writer;
 
-    public MetricsCsv(string path, long resumeStep)
-    {
-        var kept = new List<string>();
-        if (resumeStep > 0 && File.Exists(path))
-            kept.AddRange(File.ReadLines(path).Skip(1).Where(l => long.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out long s) && s <= resumeStep));
-        writer = new StreamWriter(path, append: false) { AutoFlush = true };
-        writer.WriteLine(HeaderLine);
-        foreach (var line in kept) writer.WriteLine(line);
-    }
+    public MetricsCsv(string path, long resumeStep) => writer = ResumableCsv.Open(path, HeaderLine, resumeStep);
 
     public void Write(long step, float lr, double trainLoss, double? valLoss, double? valAccuracy, double throughput, double elapsed)
     {

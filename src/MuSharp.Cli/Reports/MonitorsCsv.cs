@@ -15,15 +15,7 @@ public sealed class MonitorsCsv : IDisposable
     public const string HeaderLine = "step,name,role,fan_in,fan_out,weight_rms,update_rms,spectral_scaled,update_spectral_scaled,entropy";
     private readonly StreamWriter writer;
 
-    public MonitorsCsv(string path, long resumeStep)
-    {
-        var kept = new List<string>();
-        if (resumeStep > 0 && File.Exists(path))
-            kept.AddRange(File.ReadLines(path).Skip(1).Where(l => long.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out long s) && s <= resumeStep));
-        writer = new StreamWriter(path, append: false) { AutoFlush = true };
-        writer.WriteLine(HeaderLine);
-        foreach (var line in kept) writer.WriteLine(line);
-    }
+    public MonitorsCsv(string path, long resumeStep) => writer = ResumableCsv.Open(path, HeaderLine, resumeStep);
 
     /// <summary>Opens runs/NAME/monitors.csv when monitoring is on (<paramref name="monitorEvery"/> &gt; 0), else null.</summary>
     public static MonitorsCsv? Open(string runDir, int monitorEvery, long resumeStep) =>
