@@ -41,30 +41,30 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// Affine map Y = X·W + b, fused: the output starts as b broadcast over rows and one GEMM accumulates X·W into it
-    /// (like torch.addmm), saving the separate broadcast-add's output and gradient buffers.
-    /// X is [..., K], W is [K, N], b is [N]; output [..., N].
+    /// Affine map Y = α·(X·W) + b, fused: the output starts as b broadcast over rows (or zero without a bias) and one
+    /// GEMM with alpha = α accumulates X·W into it (like torch.addmm), so neither the bias add nor the output multiplier
+    /// (μP's α) needs its own output and gradient buffers. X is [..., K], W is [K, N], b is [N] or null; output [..., N].
     /// </summary>
-    public static Tensor Linear(Tensor x, Tensor w, Tensor bias)
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias, float alpha = 1f)
     {
-        if (w.Rank != 2 || x.Rank < 1 || x.Shape[^1] != w.Shape[0] || bias.Rank != 1 || bias.Shape[0] != w.Shape[1])
-            throw new ArgumentException($"Linear: expected x [..., K], w [K, N], bias [N]; got {Shapes.Format(x.Shape)}, {Shapes.Format(w.Shape)}, {Shapes.Format(bias.Shape)}.");
+        if (w.Rank != 2 || x.Rank < 1 || x.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
+            throw new ArgumentException($"Linear: expected x [..., K], w [K, N], bias [N]; got {Shapes.Format(x.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
         int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(x.Shape);
         var y = Tensor.Uninitialized([.. x.Shape[..^1], n]); // [M, N]
-        for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
-        Gemm.Sgemm(false, false, m, n, k, 1f, x.Data, k, w.Data, n, 1f, y.Data, n);
+        if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        Gemm.Sgemm(false, false, m, n, k, alpha, x.Data, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
 
         return Tape.Record(y, () =>
         {
             var dy = y.Grad!; // [M, N]
-            // Y = X·W + 1·bᵀ ⇒ dX = dY·Wᵀ, dW = Xᵀ·dY, db = Σ_rows dY.
-            if (x.RequiresGrad) Gemm.Sgemm(false, true, m, k, n, 1f, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
-            if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, 1f, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
-            if (bias.RequiresGrad)
+            // Y = α·X·W + 1·bᵀ ⇒ dX = α·dY·Wᵀ, dW = α·Xᵀ·dY, db = Σ_rows dY.
+            if (x.RequiresGrad) Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
+            if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
+            if (bias is { RequiresGrad: true })
             {
                 var db = bias.GradBuffer();
                 for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(db, dy.AsSpan(i * n, n), db);
             }
-        }, x, w, bias);
+        }, bias == null ? [x, w] : [x, w, bias]);
     }
 }

@@ -24,12 +24,7 @@ public sealed class Linear : Module
     public int FanIn => Weight.FanIn;
     public int FanOut => Weight.FanOut;
 
-    public Tensor Forward(Tensor x) // [..., fanIn] → [..., fanOut]
-    {
-        if (Multiplier == 1f) return Bias is null ? Ops.MatMul(x, Weight) : Ops.Linear(x, Weight, Bias);
-        var y = Ops.MulScalar(Ops.MatMul(x, Weight), Multiplier);
-        return Bias is null ? y : Ops.Add(y, Bias);
-    }
+    public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias, Multiplier); // [..., fanIn] → [..., fanOut]
 
     public override IEnumerable<Parameter> Parameters()
     {

@@ -68,6 +68,23 @@ public class MatMulTests
         }, [x, w, b]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FusedLinearWithAnOutputMultiplierMatchesFiniteDifferences(bool withBias)
+    {
+        var x = GradCheck.Input(8, 1f, 3, 5); // [N, K]
+        var w = GradCheck.Input(9, 1f, 5, 4);
+        var b = GradCheck.Input(10, 1f, 4);
+        Tensor[] inputs = withBias ? [x, w, b] : [x, w];
+        GradCheck.Check(t => Ops.Linear(t[0], t[1], withBias ? t[2] : null, alpha: 0.25f), t =>
+        {
+            var y = Ref(t[0], 3, 5, false, t[1], 5, 4, false);
+            for (int i = 0; i < y.Length; i++) y[i] = 0.25 * y[i] + (withBias ? t[2][i % 4] : 0);
+            return y;
+        }, inputs);
+    }
+
     [Fact]
     public void FusedLinearRejectsAMismatchedBias()
     {
