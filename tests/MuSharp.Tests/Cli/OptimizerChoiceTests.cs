@@ -13,12 +13,8 @@ public sealed class OptimizerChoiceTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private static TrainConfig TinyMlp(string optimizer, string lr, params (string Key, string Value)[] extra) => TrainConfig.Load(null,
-    [
-        ("task", "mlp"), ("dataset", "blobs"), ("hidden", "[32,32]"), ("optimizer", optimizer), ("lr", lr),
-        ("batch-size", "32"), ("steps", "60"), ("log-every", "1"), ("eval-every", "10"), ("checkpoint-every", "20"),
-        .. extra,
-    ]);
+    private static TrainConfig TinyMlp(string optimizer, string lr, params (string, string)[] extra) =>
+        TrainRunTests.TinyMlp(60, lr, [("optimizer", optimizer), .. extra]);
 
     [Theory]
     [InlineData("signsgd", "0.01", "momentum", "0", typeof(SignSgd))]

@@ -20,11 +20,12 @@ public sealed class TrainRunTests : IDisposable
         .. extra, // last, so they override the defaults above
     ]);
 
-    internal static TrainConfig TinyMlp(int steps, string lr = "0.1") => TrainConfig.Load(null,
+    internal static TrainConfig TinyMlp(int steps, string lr = "0.1", params (string, string)[] extra) => TrainConfig.Load(null,
     [
         ("task", "mlp"), ("dataset", "blobs"), ("hidden", "[32,32]"), ("optimizer", "sgd"), ("lr", lr),
         ("nesterov", "true"), ("batch-size", "32"), ("steps", steps.ToString()), ("log-every", "1"),
         ("eval-every", "10"), ("checkpoint-every", "4"),
+        .. extra, // last, so they override the defaults above
     ]);
 
     private static string[] Losses(string runDir) =>
