@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MuSharp.Nn;
 using MuSharp.Optim;
+using MuSharp.Scaling;
 
 namespace MuSharp.Cli.Config;
 
@@ -56,6 +57,12 @@ public sealed record TrainConfig
     public float MinLrRatio { get; init; }
     public float DecayFraction { get; init; } = 0.2f;
     public int BatchSize { get; init; } = 128;
+
+    // Width scaling (docs/theory.md §2, §3): the parametrization and the base width it is anchored at.
+    public ParametrizationKind Parametrization { get; init; } = ParametrizationKind.Standard;
+
+    /// <summary>Width of the base model (MLP: first hidden width; GPT: d_model); 0 = this model's own width.</summary>
+    public int BaseWidth { get; init; }
 
     /// <summary>Training steps; 0 means one epoch (MLP only).</summary>
     public int Steps { get; init; }
