@@ -59,7 +59,8 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 128;
 
     // Width scaling (docs/theory.md §2, §3): the parametrization and the base width it is anchored at.
-    public ParametrizationKind Parametrization { get; init; } = ParametrizationKind.Standard;
+    // null keeps each model's built-in init (fan-in matrices; the GPT's 0.02 embeddings and head) with one learning rate.
+    public ParametrizationKind? Parametrization { get; init; }
 
     /// <summary>Width of the base model (MLP: first hidden width; GPT: d_model); 0 = this model's own width.</summary>
     public int BaseWidth { get; init; }
@@ -118,11 +119,39 @@ public sealed record TrainConfig
         return new GroupedOptimizer([new(muon), new(new AdamW(others, Beta1, Beta2, Eps, WeightDecay), AuxLr / Lr)]);
     }
 
-    public GptConfig Gpt(int vocabSize) => new()
+    public GptConfig Gpt(int vocabSize)
     {
-        VocabSize = vocabSize, ContextLength = ContextLength, DModel = DModel, Layers = Layers, Heads = Heads,
-        Positions = Positions, Norm = Norm, TiedHead = TiedHead,
+        int baseD = BaseWidth > 0 ? BaseWidth : DModel;
+        var (invDh, attention) = Scaling.Parametrization.Attention(Parametrization ?? ParametrizationKind.Standard, DModel / Heads, baseD / Heads);
+        return new()
+        {
+            VocabSize = vocabSize, ContextLength = ContextLength, DModel = DModel, Layers = Layers, Heads = Heads,
+            Positions = Positions, Norm = Norm, TiedHead = TiedHead, BaseDModel = baseD,
+            AttentionScaleInvDh = invDh, AttentionMultiplier = attention,
+        };
+    }
+
+    /// <summary>MLP layer sizes [input, hidden..., classes] and the base model's, hidden widths scaled by baseWidth/hidden[0].</summary>
+    public (int[] Sizes, int[] BaseSizes) MlpSizes(int inputs, int classes)
+    {
+        int width = Hidden[0], baseWidth = BaseWidth > 0 ? BaseWidth : width;
+        return ([inputs, .. Hidden, classes], [inputs, .. Hidden.Select(h => Dim.Scaled(h, width, baseWidth).Base), classes]);
+    }
+
+    /// <summary>The optimizer family the parametrization table is keyed by (theory §2.2 rows).</summary>
+    public OptimizerFamily Family => Optimizer switch
+    {
+        OptimizerKind.Sgd => OptimizerFamily.Sgd,
+        OptimizerKind.Muon => OptimizerFamily.Muon,
+        _ => OptimizerFamily.Adam,
     };
+
+    /// <summary>Applies the configured parametrization (if any) to a freshly built model: lr scales, multipliers and init.</summary>
+    public void Parametrize(Module model)
+    {
+        if (Parametrization is not ParametrizationKind kind) return;
+        Scaling.Parametrization.Apply(model, kind, Family, new Rng(Seed + 7), MuonScaling);
+    }
 
     public void Validate()
     {
@@ -142,7 +171,18 @@ public sealed record TrainConfig
             try { Spectral.NsSchedule.ByName(NsSchedule, Math.Max(NsSteps, 1)); }
             catch (ArgumentException e) { throw new ArgumentException("config: nsSchedule: " + e.Message); }
         }
-        if (Task == TaskKind.Gpt) Gpt(1).Validate();
+        if (BaseWidth < 0) throw new ArgumentException($"config: baseWidth must be ≥ 0 (0 = the model's own width), got {BaseWidth}.");
+        if (Task == TaskKind.Gpt)
+        {
+            Gpt(1).Validate();
+            if (TiedHead && Parametrization is ParametrizationKind.Mup or ParametrizationKind.Spectral)
+                throw new ArgumentException($"config: a tied head cannot take the {Parametrization} readout scaling; set tiedHead false.");
+        }
+        else
+        {
+            if (Hidden.Length == 0 || Hidden.Any(h => h <= 0)) throw new ArgumentException($"config: hidden must list positive widths, got [{string.Join(", ", Hidden)}].");
+            MlpSizes(1, 1);
+        }
     }
 
     public static readonly JsonSerializerOptions Json = new()

@@ -51,7 +51,9 @@ public sealed class TrainingTask
         }
         else throw new ArgumentException($"config: dataset '{config.Dataset}' is not one for the MLP task (use fashion-mnist or blobs).");
 
-        var model = new MlpClassifier([train.Dim, .. config.Hidden, train.ClassCount], new Rng(config.Seed));
+        var (sizes, baseSizes) = config.MlpSizes(train.Dim, train.ClassCount);
+        var model = new MlpClassifier(sizes, new Rng(config.Seed), baseSizes);
+        config.Parametrize(model);
         var batcher = new ClassificationBatcher(train, config.BatchSize, config.Seed + 1, dropLast: true);
         Evaluation Evaluate(LabeledSet set, string split, int maxBatches)
         {
@@ -89,6 +91,7 @@ public sealed class TrainingTask
             ? new TextCorpus("synthetic", Synthetic.MarkovText(200_000, config.Seed + 100))
             : TextCorpus.Load(config.Dataset);
         var model = new Gpt(config.Gpt(corpus.Vocab.Size), new Rng(config.Seed));
+        config.Parametrize(model);
         int b = config.BatchSize, t = config.ContextLength;
         var batcher = new SequenceBatcher(corpus.Train, b, t, config.Seed + 1);
         Evaluation Evaluate(int maxBatches)

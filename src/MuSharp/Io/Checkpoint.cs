@@ -29,6 +29,11 @@ public sealed class Checkpoint
         foreach (var (key, buf) in optimizer.State) c.Tensors["opt:" + key] = (float[])buf.Clone();
         c.Header["optimizer_steps"] = optimizer.StepCount;
         c.Header["optimizer"] = optimizer.GetType().Name;
+        // Width-scaling metadata travels with the weights (mup loses it on torch.save): [base fan-in, base fan-out, lr scale, output multiplier].
+        var scaling = new JsonObject();
+        foreach (var p in model.Parameters())
+            scaling[p.Name] = new JsonArray(p.BaseFanIn, p.BaseFanOut, p.LrScale, p.OutputMultiplier);
+        c.Header["scaling"] = scaling;
         return c;
     }
 
@@ -45,10 +50,25 @@ public sealed class Checkpoint
             if (saved.Length != p.Size)
                 throw new InvalidDataException($"{source}: parameter '{p.Name}' has {saved.Length} values, the model expects {p.Size} ({Shapes.Format(p.Shape)}).");
             saved.CopyTo(p.Data, 0);
+            RestoreScaling(p, source);
         }
         var state = Tensors.Where(kv => kv.Key.StartsWith("opt:", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[4..], kv => kv.Value, StringComparer.Ordinal);
         optimizer.LoadState(state, (long?)Header["optimizer_steps"] ?? 0);
+    }
+
+    /// <summary>
+    /// Sets the parameter's lr scale and output multiplier to the saved ones, so a resumed run keeps the parametrization
+    /// it was trained with and nothing is rescaled twice; base fans must match, or the model was built for another base width.
+    /// </summary>
+    private void RestoreScaling(Parameter p, string source)
+    {
+        if (Header["scaling"]?[p.Name] is not JsonArray s) return; // written before scaling metadata existed
+        int baseIn = (int)s[0]!, baseOut = (int)s[1]!;
+        if (baseIn != p.BaseFanIn || baseOut != p.BaseFanOut)
+            throw new InvalidDataException($"{source}: parameter '{p.Name}' was trained with base fans ({baseIn}, {baseOut}) but the model declares ({p.BaseFanIn}, {p.BaseFanOut}); rebuild it with the saved baseWidth.");
+        p.LrScale = (float)s[2]!;
+        p.OutputMultiplier = (float)s[3]!;
     }
 
     /// <summary>Writes atomically: a temp file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>

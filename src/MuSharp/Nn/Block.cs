@@ -11,7 +11,7 @@ public sealed class Block : Module
 
     public Block(string name, GptConfig config, Rng rng)
     {
-        int c = config.DModel, hidden = config.MlpRatio * config.DModel;
+        Dim c = config.Width(config.DModel), hidden = config.Width(config.MlpRatio * config.DModel);
         Norm1 = Gpt.MakeNorm(config, name + ".norm1", c);
         Attention = new CausalSelfAttention(name + ".attn", config, rng);
         Norm2 = Gpt.MakeNorm(config, name + ".norm2", c);

@@ -15,7 +15,7 @@ public sealed class CausalSelfAttention : Module
     public CausalSelfAttention(string name, GptConfig config, Rng rng)
     {
         this.config = config;
-        int c = config.DModel;
+        Dim c = config.Width(config.DModel);
         Query = new Linear(name + ".q", Role.Hidden, c, c, rng, bias: false);
         Key = new Linear(name + ".k", Role.Hidden, c, c, rng, bias: false);
         Value = new Linear(name + ".v", Role.Hidden, c, c, rng, bias: false);

@@ -5,12 +5,12 @@ public sealed class Embedding : Module
 {
     public Parameter Table { get; }
 
-    public Embedding(string name, int count, int dim, Rng rng, float initStd = 1f)
+    public Embedding(string name, int count, Dim dim, Rng rng, float initStd = 1f)
     {
-        var data = new float[count * dim];
+        var data = new float[count * dim.Size];
         rng.FillNormal(data, 0f, initStd);
         // One-hot input: fan-in is the vocabulary size, fan-out the embedding width.
-        Table = new Parameter(name, Role.Embedding, count, dim, data, [count, dim]);
+        Table = new Parameter(name, Role.Embedding, count, dim.Size, data, [count, dim.Size], count, dim.Base);
     }
 
     public int Count => Table.Shape[0];

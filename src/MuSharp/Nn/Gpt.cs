@@ -18,7 +18,7 @@ public sealed class Gpt : Module
     {
         config.Validate();
         Config = config;
-        int c = config.DModel;
+        Dim c = config.Width(config.DModel);
         Tokens = new Embedding("embed.tokens", config.VocabSize, c, rng, initStd: 0.02f);
         if (config.Positions == PositionEncoding.Learned)
             Positions = new Embedding("embed.positions", config.ContextLength, c, rng, initStd: 0.02f);
@@ -27,7 +27,7 @@ public sealed class Gpt : Module
         if (!config.TiedHead) Head = new Linear("head", Role.Output, c, config.VocabSize, rng, bias: false, initStd: 0.02f);
     }
 
-    internal static Module MakeNorm(GptConfig config, string name, int dim) =>
+    internal static Module MakeNorm(GptConfig config, string name, Dim dim) =>
         config.Norm == NormKind.RmsNorm ? new RmsNorm(name, dim) : new LayerNorm(name, dim);
 
     internal static Tensor ApplyNorm(Module norm, Tensor x) => norm switch

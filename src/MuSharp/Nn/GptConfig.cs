@@ -23,7 +23,13 @@ public sealed record GptConfig
     public float AttentionMultiplier { get; init; } = 1f;
     public float RopeTheta { get; init; } = 10000f;
 
+    /// <summary>d_model of the base model for width scaling (theory §2); 0 = this model's own d_model.</summary>
+    public int BaseDModel { get; init; }
+
     public int HeadDim => DModel / Heads;
+
+    /// <summary>A dimension of <paramref name="size"/> that scales with d_model (size·base/d_model in the base model).</summary>
+    public Dim Width(int size) => Dim.Scaled(size, DModel, BaseDModel > 0 ? BaseDModel : DModel);
 
     public float AttentionScale => AttentionScaleInvDh
         ? AttentionMultiplier / HeadDim
@@ -34,6 +40,10 @@ public sealed record GptConfig
     {
         if (VocabSize <= 0 || ContextLength <= 0 || DModel <= 0 || Layers <= 0 || Heads <= 0 || MlpRatio <= 0)
             throw new ArgumentException($"GptConfig: all sizes must be positive (vocab {VocabSize}, context {ContextLength}, d_model {DModel}, layers {Layers}, heads {Heads}, mlp ratio {MlpRatio}).");
+        if (BaseDModel < 0)
+            throw new ArgumentException($"GptConfig: base d_model must be ≥ 0 (0 = d_model), got {BaseDModel}.");
+        if (BaseDModel > 0 && BaseDModel % Heads != 0)
+            throw new ArgumentException($"GptConfig: base d_model {BaseDModel} is not divisible by heads {Heads}; pick a base width that heads divide.");
         if (DModel % Heads != 0)
             throw new ArgumentException($"GptConfig: d_model {DModel} is not divisible by heads {Heads}; pick heads dividing d_model.");
         if (Positions == PositionEncoding.Rope && HeadDim % 2 != 0)

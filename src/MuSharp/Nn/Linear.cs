@@ -9,15 +9,19 @@ public sealed class Linear : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    /// <summary>Scalar applied to x·W before the bias (μP output multipliers; 1 in SP).</summary>
-    public float Multiplier { get; set; } = 1f;
+    /// <summary>Scalar applied to x·W before the bias (μP readout 1/m; 1 in SP); held by the weight, which checkpoints keep.</summary>
+    public float Multiplier
+    {
+        get => Weight.OutputMultiplier;
+        set => Weight.OutputMultiplier = value;
+    }
 
     /// <param name="initStd">Std of the N(0, σ²) weight init; default 1/sqrt(fanIn).</param>
-    public Linear(string name, Role role, int fanIn, int fanOut, Rng rng, bool bias = true, float? initStd = null)
+    public Linear(string name, Role role, Dim fanIn, Dim fanOut, Rng rng, bool bias = true, float? initStd = null)
     {
         if (role is Role.Vector or Role.Embedding)
             throw new ArgumentException($"Linear '{name}': role {role} is not a dense-layer role; use Input, Hidden or Output.");
-        Weight = Parameter.Matrix(name + ".weight", role, fanIn, fanOut, rng, initStd ?? 1f / MathF.Sqrt(fanIn));
+        Weight = Parameter.Matrix(name + ".weight", role, fanIn, fanOut, rng, initStd ?? 1f / MathF.Sqrt(fanIn.Size));
         Bias = bias ? Parameter.Vector(name + ".bias", fanOut, 0f) : null;
     }
 

@@ -16,7 +16,7 @@ public sealed class AdamW(IEnumerable<Parameter> parameters, float beta1 = 0.9f,
     {
         StepCount++;
         foreach (var p in Parameters)
-            Update(p.Data, GradOf(p), Buffer("m", p), Buffer("v", p), lr, Beta1, Beta2, Eps, Decays(p) ? WeightDecay : 0f, StepCount);
+            Update(p.Data, GradOf(p), Buffer("m", p), Buffer("v", p), LrOf(p, lr), Beta1, Beta2, Eps, DecayOf(p, WeightDecay), StepCount);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class Lion(IEnumerable<Parameter> parameters, float beta1 = 0.9f, 
     {
         StepCount++;
         foreach (var p in Parameters)
-            Update(p.Data, GradOf(p), Buffer("m", p), lr, Beta1, Beta2, Decays(p) ? WeightDecay : 0f);
+            Update(p.Data, GradOf(p), Buffer("m", p), LrOf(p, lr), Beta1, Beta2, DecayOf(p, WeightDecay));
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public sealed class Muon : Optimizer
             if (work.Length < view.WorkLength) work = new float[view.WorkLength];
             var v = Config.Constraint == MuonConstraint.SpectralWeightDecay ? Buffer("v", p) : Span<float>.Empty;
             float alpha = (float)Config.Scaling.Factor(p.FanIn, p.FanOut);
-            Update(p.Data, GradOf(p), Buffer("momentum", p), v, view, alpha, lr, Decays(p) ? Config.WeightDecay : 0f, Config, work);
+            Update(p.Data, GradOf(p), Buffer("momentum", p), v, view, alpha, LrOf(p, lr), DecayOf(p, Config.WeightDecay), Config, work);
         }
     }
 

@@ -75,10 +75,10 @@ public sealed class NormalizedUpdate : Optimizer
             int n = p.Size;
             if (work.Length < view.WorkLength) work = new float[view.WorkLength];
             var phi = work.AsSpan(0, n);
-            TensorPrimitives.Negate(p.Data, phi);   // Φ = −W
+            TensorPrimitives.Multiply(p.Data, -1f / p.LrScale, phi); // Φ = −W/s (the base stepped with 1·s)
             saved[p].CopyTo(p.Data, 0);             // W restored
             float alpha = (float)Scaling.Factor(p.FanIn, p.FanOut);
-            Update(p.Data, phi, view, alpha, lr, Decays(p) ? WeightDecay : 0f, Normalization, Schedule, NsSteps, ExactMsign,
+            Update(p.Data, phi, view, alpha, LrOf(p, lr), DecayOf(p, WeightDecay), Normalization, Schedule, NsSteps, ExactMsign,
                 work.AsSpan(n, n), work.AsSpan(2 * n));
         }
     }

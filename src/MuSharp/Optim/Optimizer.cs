@@ -62,8 +62,14 @@ public abstract class Optimizer
         StepCount = stepCount;
     }
 
-    /// <summary>Whether decoupled weight decay applies: matrices and embeddings decay, gains and biases do not.</summary>
-    protected static bool Decays(Parameter p) => p.Role != Role.Vector;
+    /// <summary>η·s: the step size for <paramref name="p"/>, with s its parametrization's <see cref="Parameter.LrScale"/> (μP, spectral).</summary>
+    protected static float LrOf(Parameter p, float lr) => lr * p.LrScale;
+
+    /// <summary>
+    /// λ/s for matrices and embeddings, 0 for gains and biases: with the step η·s the per-step decay η·λ stays
+    /// width-independent (microsoft/mup scales weight decay against the learning rate the same way).
+    /// </summary>
+    protected static float DecayOf(Parameter p, float wd) => p.Role == Role.Vector ? 0f : wd / p.LrScale;
 
     protected static ReadOnlySpan<float> GradOf(Parameter p) =>
         p.Grad ?? throw new InvalidOperationException($"optimizer step: parameter '{p.Name}' has no gradient; call Backward on a loss that uses it first.");

@@ -16,9 +16,9 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, float momentum = 0f, 
         StepCount++;
         foreach (var p in Parameters)
         {
-            float wd = Decays(p) ? WeightDecay : 0f;
+            float wd = DecayOf(p, WeightDecay);
             var buf = Momentum == 0f ? Span<float>.Empty : Buffer("momentum", p);
-            Update(p.Data, GradOf(p), buf, lr, Momentum, Nesterov, wd);
+            Update(p.Data, GradOf(p), buf, LrOf(p, lr), Momentum, Nesterov, wd);
         }
     }
 

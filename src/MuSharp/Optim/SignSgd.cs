@@ -23,7 +23,7 @@ public sealed class SignSgd(IEnumerable<Parameter> parameters, float momentum = 
         foreach (var p in Parameters)
         {
             var m = Momentum == 0f ? Span<float>.Empty : Buffer("momentum", p);
-            Update(p.Data, GradOf(p), m, lr, Momentum, Decays(p) ? WeightDecay : 0f);
+            Update(p.Data, GradOf(p), m, LrOf(p, lr), Momentum, DecayOf(p, WeightDecay));
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class SoftSignSgd(IEnumerable<Parameter> parameters, float eps = 1
         foreach (var p in Parameters)
         {
             var m = Momentum == 0f ? Span<float>.Empty : Buffer("momentum", p);
-            Update(p.Data, GradOf(p), m, lr, Eps, Momentum, Decays(p) ? WeightDecay : 0f);
+            Update(p.Data, GradOf(p), m, LrOf(p, lr), Eps, Momentum, DecayOf(p, WeightDecay));
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class SteepestDescent : Optimizer
             var m = Buffer("m", p);
             if (scratch.Length < p.Size) scratch = new float[p.Size];
             var phi = scratch.AsSpan(0, p.Size); // φ is recomputed from m each step, so it is not optimizer state
-            Update(p, GradOf(p), m, phi, lr, Momentum, Decays(p) ? WeightDecay : 0f, gains.Contains(p));
+            Update(p, GradOf(p), m, phi, LrOf(p, lr), Momentum, DecayOf(p, WeightDecay), gains.Contains(p));
         }
     }
 
