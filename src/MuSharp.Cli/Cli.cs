@@ -19,6 +19,12 @@ public static class Cli
                musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]
           Newton-Schulz msign of a Gaussian matrix, step by step: singular-value range, error against the exact
           msign (SVD) and time; --bench also times it against an SVD with vectors.
+               musharp coord-check [--config FILE] [--widths 64,128,...,2048] [--seeds 3] [--steps 3]
+                                   [--parametrizations standard,mup,spectral] [--optimizers sgd,adamw,muon]
+                                   [--tolerance 0.1] [--no-spectral] [--out DIR] [--KEY VALUE ...]
+          Coordinate check: trains each width a few steps, fits the log-log slope of every module's ‖x‖_RMS,
+          ‖x_t − x_0‖_RMS, ‖W‖₂·sqrt(d_in/d_out) and ‖ΔW‖₂·sqrt(d_in/d_out) against width and prints flat / growing /
+          shrinking; writes coord.csv and slopes.csv to DIR (default runs/coord-check). Default model: the MLP on Fashion-MNIST.
         """;
 
     public static int Run(string[] args)
@@ -34,6 +40,7 @@ public static class Cli
             {
                 "train" => TrainCommand(args[1..]),
                 "msign" => MsignReport.Run(args[1..]),
+                "coord-check" => CoordCheckCommand.Execute(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }

@@ -19,12 +19,18 @@ public sealed class TrainingTask
     public required Func<Tensor> NextLoss { get; init; }
     public required Func<int, Evaluation> Validate { get; init; }
     public required Func<Evaluation> FinalEvaluation { get; init; }
+    /// <summary>Forward pass on a fixed validation batch that fills the model's taps (module outputs), for coordinate checks.</summary>
+    public required Action<IDictionary<string, Tensor>> Probe { get; init; }
     public required Func<JsonNode> DataState { get; init; }
     public required Action<JsonNode> RestoreDataState { get; init; }
     public required int ItemsPerStep { get; init; }
     public required string ItemUnit { get; init; }
     public required long StepsPerEpoch { get; init; }
     public required string Description { get; init; }
+
+    // Datasets are read once per process: sweeps and coordinate checks build many models over the same data.
+    private static readonly Lazy<FashionMnistData> FashionMnistOnce = new(() => FashionMnist.Load());
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<TextCorpus>> Corpora = new();
 
     public static TrainingTask Create(TrainConfig config) => config.Task switch
     {
@@ -39,13 +45,13 @@ public sealed class TrainingTask
         LabeledSet train, validation, test;
         if (config.Dataset == "blobs")
         {
-            var all = Synthetic.GaussianBlobs(4000, 16, 4, config.Seed + 100);
+            var all = Synthetic.GaussianBlobs(4000, 16, 4, config.Seed + 100, separation: 1f, spread: 0.5f);
             (train, validation) = all.Slice(0, 3000).SplitValidation(500, null);
             test = all.Slice(3000, 1000);
         }
         else if (config.Dataset == "fashion-mnist")
         {
-            var data = FashionMnist.Load();
+            var data = FashionMnistOnce.Value;
             (train, validation) = FashionMnist.SplitValidation(data, config.ValidationSize);
             test = data.Test;
         }
@@ -69,10 +75,12 @@ public sealed class TrainingTask
             }
             return new Evaluation(split, lossSum / n, (double)correct / n, n);
         }
+        var probe = ClassificationBatcher.EvalBatches(validation, Math.Min(256, validation.Count)).First();
         return new TrainingTask
         {
             Model = model,
             NextLoss = () => { var b = batcher.Next(); return model.Loss(b.X, b.Y); },
+            Probe = taps => model.Forward(probe.X, taps),
             Validate = maxBatches => Evaluate(validation, "validation", maxBatches),
             FinalEvaluation = () => Evaluate(test, "test", int.MaxValue),
             DataState = () => JsonSerializer.SerializeToNode(batcher.State)!,
@@ -89,7 +97,7 @@ public sealed class TrainingTask
     {
         var corpus = config.Dataset == "synthetic"
             ? new TextCorpus("synthetic", Synthetic.MarkovText(200_000, config.Seed + 100))
-            : TextCorpus.Load(config.Dataset);
+            : Corpora.GetOrAdd(config.Dataset, name => new Lazy<TextCorpus>(() => TextCorpus.Load(name))).Value;
         var model = new Gpt(config.Gpt(corpus.Vocab.Size), new Rng(config.Seed));
         config.Parametrize(model);
         int b = config.BatchSize, t = config.ContextLength;
@@ -106,10 +114,12 @@ public sealed class TrainingTask
             }
             return new Evaluation("validation", lossSum / n, null, n);
         }
+        var probe = SequenceBatcher.EvalBatches(corpus.Validation, b, t).First();
         return new TrainingTask
         {
             Model = model,
             NextLoss = () => { var s = batcher.Next(); return model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen); },
+            Probe = taps => model.Forward(probe.Inputs, probe.Rows, probe.SeqLen, taps),
             Validate = Evaluate,
             FinalEvaluation = () => Evaluate(config.FinalEvalBatches),
             DataState = () => new JsonObject { ["batcher"] = JsonSerializer.SerializeToNode(batcher.State), ["vocab"] = corpus.Vocab.ToString() },

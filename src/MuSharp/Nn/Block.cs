@@ -19,11 +19,21 @@ public sealed class Block : Module
         Down = new Linear(name + ".mlp.down", Role.Hidden, hidden, c, rng, bias: false);
     }
 
-    public Tensor Forward(Tensor x) // [B, T, C]
+    /// <param name="taps">When given, receives NAME.attn, NAME.mlp (the branch outputs) and NAME (the residual stream).</param>
+    public Tensor Forward(Tensor x, IDictionary<string, Tensor>? taps = null, string name = "") // [B, T, C]
     {
-        x = Ops.Add(x, Attention.Forward(Gpt.ApplyNorm(Norm1, x)));
+        var a = Attention.Forward(Gpt.ApplyNorm(Norm1, x));
+        x = Ops.Add(x, a);
         var h = Ops.Gelu(Up.Forward(Gpt.ApplyNorm(Norm2, x))); // [B, T, 4C]
-        return Ops.Add(x, Down.Forward(h));
+        var m = Down.Forward(h);
+        x = Ops.Add(x, m);
+        if (taps != null)
+        {
+            taps[name + ".attn"] = a;
+            taps[name + ".mlp"] = m;
+            taps[name] = x;
+        }
+        return x;
     }
 
     public override IEnumerable<Parameter> Parameters()

@@ -38,7 +38,8 @@ public sealed class Gpt : Module
     };
 
     /// <summary>Logits [B·T, V] for token ids [B·T] laid out batch-major.</summary>
-    public Tensor Forward(int[] ids, int batch, int time)
+    /// <param name="taps">When given, receives "embed", each block's outputs (see <see cref="Block.Forward"/>) and "logits".</param>
+    public Tensor Forward(int[] ids, int batch, int time, IDictionary<string, Tensor>? taps = null)
     {
         if (ids.Length != batch * time)
             throw new ArgumentException($"Gpt.Forward: {ids.Length} ids for batch {batch} × time {time}.");
@@ -52,10 +53,13 @@ public sealed class Gpt : Module
             x = Ops.Add(x, Positions.Forward(pos));
         }
         x = Ops.Reshape(x, batch, time, Config.DModel); // [B, T, C]
-        foreach (var block in Blocks) x = block.Forward(x);
+        if (taps != null) taps["embed"] = x;
+        for (int i = 0; i < Blocks.Count; i++) x = Blocks[i].Forward(x, taps, $"block{i}");
         x = ApplyNorm(FinalNorm, x);
         x = Ops.Reshape(x, batch * time, Config.DModel); // [B·T, C]
-        return Head != null ? Head.Forward(x) : Ops.MatMul(x, Tokens.Table, transB: true); // [B·T, V]
+        var logits = Head != null ? Head.Forward(x) : Ops.MatMul(x, Tokens.Table, transB: true); // [B·T, V]
+        if (taps != null) taps["logits"] = logits;
+        return logits;
     }
 
     /// <summary>Mean next-token cross-entropy in nats.</summary>

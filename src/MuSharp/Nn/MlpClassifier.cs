@@ -29,11 +29,13 @@ public sealed class MlpClassifier : Module
     public int InputDim => Layers[0].FanIn;
     public int Classes => Layers[^1].FanOut;
 
-    public Tensor Forward(Tensor x) // [B, in] → [B, classes]
+    /// <param name="taps">When given, receives each hidden layer's output (pre-activation) as "layer{i}" and the output as "logits".</param>
+    public Tensor Forward(Tensor x, IDictionary<string, Tensor>? taps = null) // [B, in] → [B, classes]
     {
         for (int i = 0; i < Layers.Count; i++)
         {
             x = Layers[i].Forward(x);
+            if (taps != null) taps[i + 1 < Layers.Count ? $"layer{i}" : "logits"] = x;
             if (i + 1 < Layers.Count) x = Ops.Relu(x);
         }
         return x;
