@@ -47,5 +47,5 @@ try {
   view.finalize();
   writeFileSync(out, svg);
 } catch (e) {
-  fail(`rendering ${out} failed: ${e.message}`);
+  fail(e.message);
 }

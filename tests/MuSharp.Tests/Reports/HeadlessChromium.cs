@@ -4,8 +4,9 @@ namespace MuSharp.Tests.Reports;
 
 /// <summary>
 /// Debian's chromium run headless on a local HTML file, returning the DOM after scripts ran (--dump-dom) with a
-/// virtual-time budget, so promise chains and timers settle without waiting in real time. Flags as in
-/// docs/environment.md: no sandbox (root), no GPU, no network services, a fresh profile each run.
+/// virtual-time budget, so promise chains and timers settle without waiting in real time. Flags as in the project's
+/// environment notes: no sandbox (root), no GPU, no network services, a fresh profile each run; and /tmp instead of
+/// /dev/shm for shared memory, which containers often make too small.
 /// </summary>
 internal static class HeadlessChromium
 {
@@ -20,7 +21,7 @@ internal static class HeadlessChromium
             var result = ExternalProcess.Run(chromium,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom",
                 new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
             ], null, TimeSpan.FromSeconds(120));

@@ -11,6 +11,7 @@ public sealed class VegaPackages
     /// <summary>Environment variable naming the folder that holds <c>node_modules/vega</c> etc.</summary>
     public const string Variable = "MUSHARP_VEGA_DIR";
 
+    /// <summary>The pinned versions, as scripts/setup.sh installs them (keep the two in step).</summary>
     public const string Versions = "vega 6.4.0, vega-lite 6.5.0, vega-embed 7.3.0";
 
     // The UMD builds, in load order: vega-lite needs the global `vega`, vega-embed needs `vega` and `vegaLite`.
