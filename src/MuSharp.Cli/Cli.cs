@@ -3,6 +3,7 @@ using System.Text.Json;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
+using MuSharp.Cli.Sweeps;
 using MuSharp.Data;
 
 namespace MuSharp.Cli;
@@ -19,6 +20,10 @@ public static class Cli
                musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]
           Newton-Schulz msign of a Gaussian matrix, step by step: singular-value range, error against the exact
           msign (SVD) and time; --bench also times it against an SVD with vectors.
+               musharp transfer --config SWEEP.json [--workers N] [--db PATH] [--retry-failed] [--summary]
+          A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config) stored in
+          runs/NAME/sweep.db and run on N worker processes (0 = one per core); rerun to continue after an interruption.
+          --summary prints each width's optimal lr and the transfer table without running.
         """;
 
     public static int Run(string[] args)
@@ -34,6 +39,8 @@ public static class Cli
             {
                 "train" => TrainCommand(args[1..]),
                 "msign" => MsignReport.Run(args[1..]),
+                TransferCommand.Verb => TransferCommand.Run(args[1..]),
+                TransferWorker.Verb => TransferWorker.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }
