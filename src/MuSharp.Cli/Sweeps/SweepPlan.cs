@@ -30,7 +30,7 @@ public sealed record SweepAxes
 /// One trial: the base config with lr, seed, parametrization, optimizer and width overridden. <see cref="Id"/> is its
 /// position in the plan (1-based) and <see cref="Key"/> names it as optimizer/parametrization/wWIDTH/lrINDEX/sSEED.
 /// </summary>
-public sealed record TrialSpec(int Id, string Key, string Task, string Optimizer, string Parametrization, int Width,
+public sealed record TrialSpec(long Id, string Key, string Task, string Optimizer, string Parametrization, int Width,
     double Lr, int LrIndex, ulong Seed, string ConfigJson);
 
 /// <summary>
@@ -65,7 +65,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
                     foreach (int width in axes.Widths)
                         for (int lrIndex = 0; lrIndex < axes.Lrs.Length; lrIndex++)
                         {
-                            int id = trials.Count + 1;
+                            long id = trials.Count + 1;
                             var config = TrialConfig(axes, id, seed, opt, par, width, axes.Lrs[lrIndex]);
                             trials.Add(new TrialSpec(id, $"{opt}/{par}/w{width}/lr{lrIndex}/s{seed}", SweepConfig.Lower(config.Task),
                                 opt, par, width, axes.Lrs[lrIndex], lrIndex, seed, config.ToJson()));
@@ -100,7 +100,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
         return [.. seen];
     }
 
-    private static TrainConfig TrialConfig(SweepAxes axes, int id, ulong seed, string optimizer, string parametrization, int width, double lr)
+    private static TrainConfig TrialConfig(SweepAxes axes, long id, ulong seed, string optimizer, string parametrization, int width, double lr)
     {
         var node = (JsonObject)axes.Base.DeepClone();
         Set(node, "name", $"{axes.Name}-t{id}");

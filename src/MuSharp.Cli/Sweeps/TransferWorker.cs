@@ -75,7 +75,8 @@ public static class TransferWorker
                 return false;
             }
             // A finished trial is never rerun, so its checkpoint (the largest file) is no longer needed.
-            if (store.Record(trial.Id, pid, outcome)) File.Delete(Path.Combine(runDir, Train.CheckpointFile));
+            string checkpoint = Path.Combine(runDir, Train.CheckpointFile);
+            if (store.Record(trial.Id, pid, outcome) && File.Exists(checkpoint)) File.Delete(checkpoint);
         }
         return !cancel.IsCancellationRequested;
     }
