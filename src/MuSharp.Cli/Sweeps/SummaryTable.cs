@@ -62,7 +62,7 @@ public static class SummaryTable
     {
         null => "-",
         double v when double.IsPositiveInfinity(v) => "inf",
-        double v => v.ToString("F4", CultureInfo.InvariantCulture),
+        double v => v.ToString("G4", CultureInfo.InvariantCulture), // 4 significant digits: converged blobs losses are ~1e-5
     };
 
     private static string YesNo(bool? b) => b switch { true => "yes", false => "no", null => "-" };

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MuSharp.Cli.Config;
-using MuSharp.Optim;
 using MuSharp.Scaling;
 
 namespace MuSharp.Cli.Sweeps;

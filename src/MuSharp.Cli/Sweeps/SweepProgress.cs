@@ -62,5 +62,5 @@ public sealed class SweepProgress
         return eta.TotalHours >= 1 ? $"{(int)eta.TotalHours}h{eta.Minutes:D2}m" : eta.TotalMinutes >= 1 ? $"{eta.Minutes}m{eta.Seconds:D2}s" : $"{eta.Seconds}s";
     }
 
-    private static string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
+    private static string F(double? v) => v is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : "-";
 }

@@ -70,6 +70,12 @@ public sealed class SweepStore : IDisposable
     public string ConfigJson { get; }
     public string Name { get; }
 
+    /// <summary>The sweep's baseWidth (resolved: never 0), the reference width of <see cref="TransferSummary"/>.</summary>
+    public int BaseWidth => (int?)JsonNode.Parse(ConfigJson)?["baseWidth"] ?? 0;
+
+    /// <summary>The sweep's divergenceFactor, which workers apply to each finished trial.</summary>
+    public double DivergenceFactor => (double?)JsonNode.Parse(ConfigJson)?["divergenceFactor"] ?? SweepConfig.DefaultDivergenceFactor;
+
     private SweepStore(string path, SqliteConnection connection, string name, string configJson) =>
         (Path, this.connection, Name, ConfigJson) = (path, connection, name, configJson);
 

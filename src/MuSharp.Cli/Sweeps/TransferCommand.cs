@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 
 namespace MuSharp.Cli.Sweeps;
 
@@ -99,7 +98,7 @@ public static class TransferCommand
         var plan = configPath is null ? null : SweepConfig.Load(configPath);
         using var store = SweepStore.OpenExisting(db ?? plan!.DefaultDbPath);
         if (plan != null) store.Verify(plan);
-        Console.Write(Report(store));
+        Console.Write(Report(store, store.Trials()));
         return 0;
     }
 
@@ -108,7 +107,7 @@ public static class TransferCommand
     {
         var rows = store.Trials();
         Console.WriteLine();
-        Console.Write(Report(store));
+        Console.Write(Report(store, rows));
         int left = rows.Count(r => !r.IsFinished), failed = rows.Count(r => r.Status == TrialStatus.Failed);
         if (left > 0)
         {
@@ -124,13 +123,11 @@ public static class TransferCommand
         return 0;
     }
 
-    private static string Report(SweepStore store)
+    private static string Report(SweepStore store, IReadOnlyList<TrialRow> rows)
     {
-        var rows = store.Trials();
-        int baseWidth = (int?)JsonNode.Parse(store.ConfigJson)?["baseWidth"] ?? 0;
         string counts = string.Join(", ", Enum.GetValues<TrialStatus>().Select(s => (s, n: rows.Count(r => r.Status == s)))
             .Where(x => x.n > 0).Select(x => $"{x.n} {SweepStore.StatusName(x.s)}"));
-        return $"sweep {store.Name}: {rows.Count} trials ({counts})\n\n" + SummaryTable.Format(TransferSummary.Summarize(rows, baseWidth));
+        return $"sweep {store.Name}: {rows.Count} trials ({counts})\n\n" + SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth));
     }
 
     // One coordinator per store: an exclusive lock on SWEEP.db.lock, which the kernel releases when the process dies.

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Experiments;
 
@@ -46,7 +45,7 @@ public static class TransferWorker
     {
         ArgumentNullException.ThrowIfNull(store);
         int pid = Environment.ProcessId;
-        double factor = DivergenceFactor(store.ConfigJson);
+        double factor = store.DivergenceFactor;
         string trialsDir = TrialsDir(store.Path);
         while (!cancel.IsCancellationRequested && store.Claim(pid) is { } trial)
         {
@@ -83,9 +82,6 @@ public static class TransferWorker
 
     /// <summary>trials/ beside the database: runs/NAME/trials/ID for the default runs/NAME/sweep.db.</summary>
     public static string TrialsDir(string dbPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, "trials");
-
-    internal static double DivergenceFactor(string resolvedJson) =>
-        (double?)JsonNode.Parse(resolvedJson)?["divergenceFactor"] ?? SweepConfig.DefaultDivergenceFactor;
 
     // EOF on stdin means the coordinator is gone or wants the pool to stop; a background thread so it never blocks exit.
     private static void WatchStdin(CancellationTokenSource cancel)

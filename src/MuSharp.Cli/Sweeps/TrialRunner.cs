@@ -53,7 +53,8 @@ public static class TrialRunner
         finalLoss is not double f || !double.IsFinite(f) || f > factor * initialLoss;
 
     // A checkpoint left by an interrupted attempt is resumed (bit-identical to an uninterrupted run); one that cannot
-    // be read (killed mid-write is prevented by the atomic save, but a disk may still fail) means starting afresh.
+    // be read (killed mid-write is prevented by the atomic save, but a disk may still fail) means starting afresh,
+    // which rewrites config.json and metrics.csv and, at its first save, the checkpoint.
     private static TrainResult TrainFromCheckpointIfAny(TrainConfig config, string runDir, CancellationToken cancel)
     {
         string checkpoint = Path.Combine(runDir, Train.CheckpointFile);
@@ -63,7 +64,6 @@ public static class TrialRunner
             try { Checkpoint.Load(checkpoint); }
             catch (InvalidDataException) { resume = false; }
         }
-        if (!resume && Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
         return Train.Run(config, runDir, resume, ProgressView.Silent(), cancel);
     }
 

@@ -23,7 +23,7 @@ public sealed class WorkerPool : IDisposable
     /// <summary>
     /// Workers and threads per worker: <paramref name="requested"/> workers (0 = one per core), never more than there
     /// are pending trials, and the cores shared out among them. One single-threaded process per core beat one process
-    /// with all cores on the small models a sweep starts with (measured on 2 cores; see the transfer notes in README.md).
+    /// with all cores, from width 128 to 2048 (measured on 2 cores; figures in README.md, μTransfer sweeps).
     /// </summary>
     public static (int Workers, int Threads) Size(int requested, int pending, int cores)
     {

@@ -22,6 +22,7 @@ public sealed class SweepStoreTests : IDisposable
             var rows = store.Trials();
             Assert.Equal(plan.Trials.Select(t => (t.Id, t.Key, t.Width, t.Lr, t.LrIndex, t.Seed)), rows.Select(r => (r.Id, r.Key, r.Width, r.Lr, r.LrIndex, r.Seed)));
             Assert.All(rows, r => Assert.Equal(TrialStatus.Pending, r.Status));
+            Assert.Equal((8, 2.0, "s"), (store.BaseWidth, store.DivergenceFactor, store.Name));
 
             var claimed = store.Claim(pid: 4242)!;
             Assert.Equal(1, claimed.Id);
