@@ -64,7 +64,7 @@ public static class TransferCommand
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
 
-        var progress = new SweepProgress(rows, Console.Out);
+        var progress = new SweepProgress(rows, TransferWorker.TrialsDir(db), Console.Out);
         IReadOnlyList<string> failures;
         using (var pool = WorkerPool.Start(db, count, threads))
         {
