@@ -3,6 +3,7 @@ using System.Text.Json;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
+using MuSharp.Cli.Sweeps;
 using MuSharp.Data;
 
 namespace MuSharp.Cli;
@@ -25,6 +26,10 @@ public static class Cli
           Coordinate check: trains each width a few steps, fits the log-log slope of every module's ‖x‖_RMS,
           ‖x_t − x_0‖_RMS, ‖W‖₂·sqrt(d_in/d_out) and ‖ΔW‖₂·sqrt(d_in/d_out) against width and prints flat / growing /
           shrinking; writes coord.csv and slopes.csv to DIR (default runs/coord-check). Default model: the MLP on Fashion-MNIST.
+               musharp transfer --config SWEEP.json [--workers N] [--db PATH] [--retry-failed] [--summary]
+          A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config) stored in
+          runs/NAME/sweep.db and run on N worker processes (0 = one per core); rerun to continue after an interruption.
+          --summary prints each width's optimal lr and the transfer table without running.
         """;
 
     public static int Run(string[] args)
@@ -41,6 +46,8 @@ public static class Cli
                 "train" => TrainCommand(args[1..]),
                 "msign" => MsignReport.Run(args[1..]),
                 "coord-check" => CoordCheckCommand.Execute(args[1..]),
+                TransferCommand.Verb => TransferCommand.Run(args[1..]),
+                TransferWorker.Verb => TransferWorker.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }
