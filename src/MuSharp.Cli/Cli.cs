@@ -30,6 +30,9 @@ public static class Cli
           A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config) stored in
           runs/NAME/sweep.db and run on N worker processes (0 = one per core); rerun to continue after an interruption.
           --summary prints each width's optimal lr and the transfer table without running.
+               musharp report SWEEP.db|RUN_DIR [--coord DIR] [--out FILE] [--figures]
+          Self-contained HTML report (Vega-Lite): loss vs lr per width and parametrization, the coordinate check found in
+          RUN_DIR/coord-check/, spectral ratios and the summary; --figures also writes figures/*.svg and *.png.
         """;
 
     public static int Run(string[] args)
@@ -48,6 +51,7 @@ public static class Cli
                 "coord-check" => CoordCheckCommand.Execute(args[1..]),
                 TransferCommand.Verb => TransferCommand.Run(args[1..]),
                 TransferWorker.Verb => TransferWorker.Run(args[1..]),
+                ReportCommand.Verb => ReportCommand.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }

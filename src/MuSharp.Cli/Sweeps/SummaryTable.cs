@@ -20,12 +20,12 @@ public static class SummaryTable
         foreach (var g in groups)
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"{g.Task} · {g.Optimizer} · {g.Parametrization}: mean final validation loss over seeds (* optimum of the width, inf diverged, - no result)");
-            s.Append("lr".PadLeft(Column));
+            s.Append("lr".PadLeft(Column)).Append(' ');
             foreach (int w in g.Widths) s.Append(("w" + w.ToString(CultureInfo.InvariantCulture)).PadLeft(Column));
             s.AppendLine("  wider is better");
             foreach (var trend in g.ByLr)
             {
-                s.Append(Lr(trend.Lr).PadLeft(Column));
+                s.Append(Lr(trend.Lr).PadLeft(Column)).Append(' ');
                 foreach (var l in trend.Losses)
                 {
                     bool star = g.Optima.Any(o => o.Width == l.Width && o.LrIndex == trend.LrIndex);
@@ -33,7 +33,7 @@ public static class SummaryTable
                 }
                 s.AppendLine("  " + YesNo(trend.WiderIsBetter));
             }
-            s.Append("optimum".PadLeft(Column));
+            s.Append("optimum".PadLeft(Column)).Append(' ');
             foreach (int w in g.Widths)
                 s.Append((g.Optima.FirstOrDefault(o => o.Width == w) is { } o ? Lr(o.Lr) + " " : "- ").PadLeft(Column));
             s.AppendLine(g.DriftSteps is int d ? $"  drift {d} grid step{(d == 1 ? "" : "s")}" : "  drift -");

@@ -108,6 +108,8 @@ public static class TransferCommand
         var rows = store.Trials();
         Console.WriteLine();
         Console.Write(Report(store, rows));
+        try { Console.WriteLine($"report: {Reports.ReportCommand.Write(store.Path)}"); }
+        catch (FileNotFoundException e) { Console.Error.WriteLine($"musharp: no HTML report: {e.Message}"); }
         int left = rows.Count(r => !r.IsFinished), failed = rows.Count(r => r.Status == TrialStatus.Failed);
         if (left > 0)
         {

@@ -69,14 +69,14 @@ public sealed partial class BrowserRenderTests(ITestOutputHelper output)
         Assert.Equal("rendered 0 of 0 charts, 1 errors", status.Text);
     }
 
-    private static (string Text, string Settled) Status(string dom)
+    internal static (string Text, string Settled) Status(string dom)
     {
         var m = StatusElement().Match(dom);
         Assert.True(m.Success, "the dumped DOM has no #render-status element");
         return (m.Groups["text"].Value.Trim(), m.Groups["settled"].Value);
     }
 
-    private static string Errors(string dom)
+    internal static string Errors(string dom)
     {
         var m = ErrorList().Match(dom);
         return m.Success ? m.Groups[1].Value : "";
