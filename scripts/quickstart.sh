@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The README's main job: set everything up, then train the MLP on Fashion-MNIST for one epoch
-# and print its test accuracy. Extra arguments are passed to `musharp train` (e.g. --name other).
+# The README's main job: the μTransfer demo on Fashion-MNIST. Sets everything up, runs a coordinate check
+# (Adam; SP, μP and spectral; widths 64…2048), then the stored sweep of configs/transfer-mlp-adam.json
+# (SP vs μP vs spectral × widths 256…2048 × 8 learning rates, 300 Adam steps each, on every core), and ends with
+# the summary table and the path of the HTML report. Rerunning it continues the stored sweep instead of redoing it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/setup.sh --no-torch
-name="mlp-fashion-$(date +%Y%m%d-%H%M%S)"
-exec ./musharp train --config src/MuSharp.Cli/configs/mlp-fashion.json --name "$name" "$@"
+run=runs/mutransfer-fashion
+./musharp coord-check --widths 64,128,256,512,1024,2048 --seeds 1 --steps 3 --optimizers adamw --out "$run/coord-check"
+exec ./musharp transfer --config src/MuSharp.Cli/configs/transfer-mlp-adam.json "$@"

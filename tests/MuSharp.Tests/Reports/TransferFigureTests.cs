@@ -43,7 +43,9 @@ public sealed class TransferFigureTests
             var color = layer["encoding"]!["color"]!;
             Assert.Equal("width", (string)color["field"]!);
             Assert.Equal("ordinal", (string)color["type"]!);
-            Assert.Equal("blues", (string)color["scale"]!["scheme"]!["name"]!);
+            Assert.Equal("viridis", (string)color["scale"]!["scheme"]!["name"]!);
+            var extent = color["scale"]!["scheme"]!["extent"]!.AsArray().Select(v => (double)v!).ToList();
+            Assert.True(extent[0] > extent[1], "wider widths must map to the darker end of the scheme");
         }
     }
 

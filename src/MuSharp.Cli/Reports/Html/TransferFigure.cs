@@ -134,7 +134,7 @@ public static class TransferFigure
         ["field"] = "width",
         ["type"] = "ordinal",
         ["title"] = "width",
-        ["scale"] = new JsonObject { ["scheme"] = new JsonObject { ["name"] = "blues", ["extent"] = new JsonArray(0.3, 1.0) } },
+        ["scale"] = new JsonObject { ["scheme"] = new JsonObject { ["name"] = "viridis", ["extent"] = new JsonArray(0.85, 0.0) } },
     };
 
     private static JsonObject LrChannel(List<double> lrs) => VegaLite.Log2Channel("lr", "learning rate", lrs);

@@ -26,7 +26,7 @@ internal static class VegaLite
     {
         // Unflushed labels: flushing the end labels inward makes them collide with their neighbours, and the
         // overlap pass then hides 2^-8 and the largest value.
-        var axis = new JsonObject { ["title"] = title, ["labelFlush"] = false };
+        var axis = new JsonObject { ["title"] = title, ["labelFlush"] = false, ["labelAngle"] = -40, ["labelOverlap"] = false };
         if (tickFormat != null) axis["format"] = tickFormat;
         else axis["labelExpr"] = PowerOfTwoLabel;
         if (ticks != null && ticks.Count is > 0 and <= 16) axis["values"] = Numbers(ticks);
