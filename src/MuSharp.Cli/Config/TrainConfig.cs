@@ -218,12 +218,23 @@ public sealed record TrainConfig
         }
         TrainConfig config;
         try { config = node.Deserialize<TrainConfig>(Json) ?? new TrainConfig(); }
-        catch (JsonException e) { throw new ArgumentException($"config{(path is null ? "" : " " + path)}: {e.Message.Split(" Path:")[0]} Check the key names and value types."); }
+        catch (JsonException e) { throw new ArgumentException($"config{(path is null ? "" : " " + path)}: {Explain(e)}"); }
         config.Validate();
         return config;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>A bad value of an enum-valued key lists the accepted names; anything else keeps System.Text.Json's words.</summary>
+    private static string Explain(JsonException e)
+    {
+        string key = e.Path?.TrimStart('$', '.') ?? "";
+        var property = typeof(TrainConfig).GetProperty(key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        var type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (type is { IsEnum: true })
+            return $"'{key}' must be one of {string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n).ToLowerInvariant()))}.";
+        return $"{e.Message.Split(" Path:")[0]} Check the key names and value types.";
+    }
 
     internal static string KebabToCamel(string key)
     {

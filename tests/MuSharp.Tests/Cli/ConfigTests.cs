@@ -57,4 +57,17 @@ public sealed class ConfigTests : IDisposable
         Assert.NotEmpty(files);
         foreach (var f in files) TrainConfig.Load(f, []);
     }
+
+    [Fact]
+    public void UnknownParametrizationOrOptimizerNamesListTheAcceptedOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("parametrization", "mupp")]));
+        Assert.Equal("config: 'parametrization' must be one of standard, mup, spectral.", e.Message);
+        e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("optimizer", "adamx")]));
+        Assert.Contains("sgd, adamw", e.Message);
+        e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("task", "gpt"), ("steps", "10"), ("parametrization", "mup"), ("tied-head", "true")]));
+        Assert.Contains("tied head", e.Message);
+        e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("hidden", "[96,64]"), ("base-width", "64")]));
+        Assert.Contains("not divisible", e.Message);
+    }
 }
