@@ -125,8 +125,9 @@ public static class CoordCheckCommand
             ("parametrization", Name(kind)), ("optimizer", optimizer.ToString().ToLowerInvariant()),
             ("seed", seed.ToString(CultureInfo.InvariantCulture)), ("base-width", o.Widths[0].ToString(CultureInfo.InvariantCulture)),
         };
+        if (!o.Overrides.Any(kv => kv.Key == "steps")) overrides.Add(("steps", o.Steps.ToString(CultureInfo.InvariantCulture))); // the GPT needs a length; the check uses a constant lr
         if (!o.Overrides.Any(kv => kv.Key == "lr")) overrides.Add(("lr", CoordCheckOptions.DefaultLr(optimizer).ToString("R", CultureInfo.InvariantCulture)));
-        var probe = TrainConfig.Load(o.ConfigPath, o.Overrides);
+        var probe = TrainConfig.Load(o.ConfigPath, [.. o.Overrides, ("steps", "1")]);
         overrides.Add(probe.Task == TaskKind.Gpt
             ? ("d-model", width.ToString(CultureInfo.InvariantCulture))
             : ("hidden", "[" + string.Join(",", probe.Hidden.Select(_ => width)) + "]"));

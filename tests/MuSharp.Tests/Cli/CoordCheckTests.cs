@@ -108,6 +108,22 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     }
 
     [Fact]
+    public void GptUnderMupIsFlatAndUnderStandardItsAttentionChangeGrows()
+    {
+        var cases = CoordCheckCommand.Run(new CoordCheckOptions
+        {
+            Overrides = [("task", "gpt"), ("dataset", "synthetic"), ("layers", "1"), ("heads", "2"), ("context-length", "16"), ("batch-size", "4")],
+            Widths = [32, 64, 128], Seeds = 1, Steps = 2, Parametrizations = [ParametrizationKind.Standard, ParametrizationKind.Mup],
+            Optimizers = [OptimizerKind.AdamW], Spectral = false, Out = Directory.CreateTempSubdirectory("musharp-coord-").FullName,
+        }, _ => { });
+        var mup = cases.Single(c => c.Parametrization == ParametrizationKind.Mup).Hidden().ToList();
+        Assert.Contains(mup, s => s.Module == "block0.attn");
+        Assert.True(mup.All(s => Math.Abs(s.Slope) <= 0.1), Describe(mup));
+        var sp = cases.Single(c => c.Parametrization == ParametrizationKind.Standard);
+        Assert.True(sp.Slopes.Single(s => s.Module == "block0.attn" && s.Metric == CoordMetric.Change && s.Step == 1).Slope >= 0.5);
+    }
+
+    [Fact]
     public void BadWidthsAndNamesGiveOneLineErrors()
     {
         var e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Parse(["--parametrizations", "mup,bogus"]));
