@@ -40,9 +40,6 @@ public sealed class Parameter : Tensor
         BaseFanOut = baseFanOut ?? fanOut;
     }
 
-    /// <summary>Width multipliers FanIn/BaseFanIn and FanOut/BaseFanOut.</summary>
-    public (double In, double Out) WidthMultipliers => ((double)FanIn / BaseFanIn, (double)FanOut / BaseFanOut);
-
     /// <summary>A [fanIn, fanOut] matrix with N(0, std²) entries.</summary>
     public static Parameter Matrix(string name, Role role, Dim fanIn, Dim fanOut, Rng rng, float std)
     {
