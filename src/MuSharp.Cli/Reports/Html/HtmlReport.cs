@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace MuSharp.Cli.Reports.Html;
 
 /// <summary>
-/// Writes a μTransfer / coordinate-check report as one self-contained HTML file: the vega, vega-lite and vega-embed
+/// Writes a μTransfer / coordinate-check / batch-scaling report as one self-contained HTML file: the vega, vega-lite and vega-embed
 /// builds are inlined, each chart's data is inside its spec, and nothing is fetched, so the file works opened from
 /// disk without a network. Charts render as SVG in the browser.
 /// <para>
@@ -62,6 +62,8 @@ public static partial class HtmlReport
 
         if (SpectralRatioFigure.Build(data.Coord) is { } spectral)
             sections.Add(new ReportSection("spectral", "Spectral ratios", [spectral]));
+
+        if (data.BatchScaling is { } batch) sections.AddRange(BatchScalingSections.Build(batch));
         return sections;
     }
 
@@ -90,7 +92,7 @@ public static partial class HtmlReport
         html.AppendLine("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append("<meta name=\"generator\" content=\"musharp report (").Append(VegaPackages.Versions).AppendLine(")\">");
         html.Append("<title>").Append(Encode(title)).AppendLine("</title>");
-        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).AppendLine("</style>");
+        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).Append(BatchScalingTable.Css).AppendLine("</style>");
         // The status script comes first so that an error while loading the libraries is counted too.
         html.Append("<script>\n").Append(StatusScript.Replace("__TOTAL__", figures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)).AppendLine("</script>");
         if (vega != null)

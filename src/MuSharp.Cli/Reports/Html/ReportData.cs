@@ -36,11 +36,13 @@ public sealed record CoordVerdict(string Parametrization, string Optimizer, stri
 
 /// <summary>
 /// Everything an HTML report shows. Any list may be empty; its section (and figures) are then left out.
-/// <see cref="SummaryLines"/> are printed verbatim in a &lt;pre&gt; block.
+/// <see cref="SummaryLines"/> are printed verbatim in a &lt;pre&gt; block. <see cref="BatchScaling"/>, when given,
+/// adds the learning-rate-vs-batch-size sections (see <see cref="BatchScalingSections"/>).
 /// </summary>
 public sealed record ReportData(
     string Title,
     IReadOnlyList<TransferPoint> Transfer,
     IReadOnlyList<CoordPoint> Coord,
     IReadOnlyList<CoordVerdict> Verdicts,
-    IReadOnlyList<string> SummaryLines);
+    IReadOnlyList<string> SummaryLines,
+    BatchScalingData? BatchScaling = null);
