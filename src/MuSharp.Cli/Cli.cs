@@ -33,6 +33,11 @@ public static class Cli
                musharp report SWEEP.db|RUN_DIR [--coord DIR] [--out FILE] [--figures]
           Self-contained HTML report (Vega-Lite): loss vs lr per width and parametrization, the coordinate check found in
           RUN_DIR/coord-check/, spectral ratios and the summary; --figures also writes figures/*.svg and *.png.
+               musharp batch-scaling [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures]
+          Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss
+          while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
+          B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html (default
+          runs/batch-scaling[-quick]). --quick: the MLP only, < 10 min. Rerun to continue; --summary only reads.
         """;
 
     public static int Run(string[] args)
@@ -52,6 +57,7 @@ public static class Cli
                 TransferCommand.Verb => TransferCommand.Run(args[1..]),
                 TransferWorker.Verb => TransferWorker.Run(args[1..]),
                 ReportCommand.Verb => ReportCommand.Run(args[1..]),
+                BatchScaling.BatchScalingCommand.Verb => BatchScaling.BatchScalingCommand.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }

@@ -76,6 +76,12 @@ public sealed record TrainConfig
     public int EvalEvery { get; init; } = 200;
     public int EvalBatches { get; init; } = 20;
 
+    /// <summary>
+    /// GPT: sequences per validation batch; 0 = batchSize. Set it when batch size is swept, so every trial is judged
+    /// on the same validation tokens (the MLP always validates in batches of 1000 images).
+    /// </summary>
+    public int EvalBatchSize { get; init; }
+
     /// <summary>Validation batches in the GPT's final evaluation (the MLP always uses the whole test set).</summary>
     public int FinalEvalBatches { get; init; } = 100;
     public int CheckpointEvery { get; init; } = 200;
@@ -85,6 +91,33 @@ public sealed record TrainConfig
     /// §6) to monitors.csv every this many steps; 0 = off. Each monitored step costs one SVD per matrix.
     /// </summary>
     public int MonitorEvery { get; init; }
+
+    /// <summary>
+    /// Also validate at a geometric schedule: after an evaluation at step s the next comes no later than step
+    /// ⌈s·evalGrowth⌉ (and at every evalEvery). 0 = off. Steps-to-target measurements (theory §7.2, S and E) use it to
+    /// resolve the step at which a target loss is crossed to a few percent over many decades of steps.
+    /// </summary>
+    public double EvalGrowth { get; init; }
+
+    /// <summary>Stop the run (with a checkpoint and final evaluation) at the first validation loss ≤ this; null = never.</summary>
+    public double? TargetLoss { get; init; }
+
+    /// <summary>
+    /// Stop the run (with a checkpoint and final evaluation) when the validation loss has not improved on its best
+    /// for this many evaluations in a row; 0 = never. With evalGrowth it ends runs that plateau above a target loss
+    /// (lr too high to converge) once their step count has grown by evalGrowth^patience without progress.
+    /// </summary>
+    public int Patience { get; init; }
+
+    /// <summary>
+    /// Measure the gradient noise scale (theory §7.2, two-batch estimator) every this many steps by splitting the
+    /// training batch into <see cref="NoiseChunks"/> equal chunks; written to noise.csv. 0 = off.
+    /// </summary>
+    public int NoiseEvery { get; init; }
+
+    /// <summary>Chunks the batch is split into when the noise scale is measured (B_small = batch/chunks, B_big = batch).</summary>
+    public int NoiseChunks { get; init; } = 4;
+
     public string RunsDir { get; init; } = "runs";
 
     public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
@@ -161,6 +194,15 @@ public sealed record TrainConfig
         if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0 || FinalEvalBatches <= 0)
             throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery, evalBatches and finalEvalBatches must be positive.");
         if (MonitorEvery < 0) throw new ArgumentException($"config: monitorEvery must be ≥ 0 (0 = off), got {MonitorEvery}.");
+        if (!(EvalGrowth == 0 || EvalGrowth > 1) || double.IsInfinity(EvalGrowth))
+            throw new ArgumentException($"config: evalGrowth must be 0 (off) or a finite factor > 1 such as 1.05, got {EvalGrowth}.");
+        if (TargetLoss is double target && (!(target > 0) || double.IsInfinity(target)))
+            throw new ArgumentException($"config: targetLoss must be a positive loss such as 0.5, got {target}.");
+        if (EvalBatchSize < 0) throw new ArgumentException($"config: evalBatchSize must be ≥ 0 (0 = batchSize), got {EvalBatchSize}.");
+        if (Patience < 0) throw new ArgumentException($"config: patience must be ≥ 0 (0 = off), got {Patience}.");
+        if (NoiseEvery < 0) throw new ArgumentException($"config: noiseEvery must be ≥ 0 (0 = off), got {NoiseEvery}.");
+        if (NoiseEvery > 0 && (NoiseChunks < 2 || BatchSize % NoiseChunks != 0))
+            throw new ArgumentException($"config: noiseChunks must be ≥ 2 and divide batchSize {BatchSize} (the noise scale needs equal chunks), got {NoiseChunks}.");
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
             throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
         Schedule.Validate();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MuSharp.BatchScaling;
 using MuSharp.Cli.Config;
 using MuSharp.Cli.Reports;
 using MuSharp.Diagnostics;
@@ -61,7 +62,12 @@ public static class Train
 
         using var csv = new MetricsCsv(Path.Combine(runDir, MetricsFile), step);
         using var monitors = MonitorsCsv.Open(runDir, config.MonitorEvery, step);
+        using var noiseCsv = NoiseCsv.Open(runDir, config.NoiseEvery, step);
         var monitor = new UpdateMonitor(entropy: true);
+        var noise = new NoiseScaleMonitor();
+        long nextEval = step + 1; // the geometric schedule of evalGrowth
+        double bestEval = double.PositiveInfinity;
+        int sinceBest = 0;
         var clock = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
         long windowStart = step;
@@ -72,11 +78,23 @@ public static class Train
             while (step < totalSteps)
             {
                 float lr = schedule.At(step, totalSteps);
-                var loss = task.NextLoss();
-                float value = loss.Item();
+                bool measureNoise = noiseCsv != null && (step + 1) % config.NoiseEvery == 0;
+                float value;
+                NoiseEstimate estimate = default;
+                if (measureNoise) (value, estimate) = ChunkedBackward.Run(task, config.NoiseChunks, config.BatchSize);
+                else
+                {
+                    var loss = task.NextLoss();
+                    value = loss.Item();
+                    if (float.IsFinite(value)) loss.Backward();
+                }
                 if (!float.IsFinite(value))
                     throw new TrainingDivergedException($"loss is {value} at step {step + 1} (lr {lr:G4}); training stopped. The last good checkpoint is {checkpointPath} (step {lastCheckpoint}); lower the learning rate and resume with --resume.");
-                loss.Backward();
+                if (measureNoise)
+                {
+                    noise.Add(estimate);
+                    noiseCsv!.Write(step + 1, config.BatchSize, estimate, noise);
+                }
                 bool monitored = monitors != null && (step + 1) % config.MonitorEvery == 0;
                 if (monitored) monitor.Capture(task.Model.Parameters());
                 optimizer.Step(lr);
@@ -84,8 +102,12 @@ public static class Train
                 step++;
                 if (monitored) monitors!.Write(step, monitor.Measure());
 
-                bool evaluate = step % config.EvalEvery == 0 || step == totalSteps;
+                bool evaluate = step % config.EvalEvery == 0 || step == totalSteps || (config.EvalGrowth > 0 && step >= nextEval);
                 Evaluation? eval = evaluate ? task.Validate(config.EvalBatches) : null;
+                if (evaluate) nextEval = Math.Max(step + 1, (long)Math.Ceiling(step * config.EvalGrowth));
+                bool reached = eval != null && config.TargetLoss is double target && eval.Loss <= target;
+                if (eval != null) (bestEval, sinceBest) = eval.Loss < bestEval ? (eval.Loss, 0) : (bestEval, sinceBest + 1);
+                bool stalled = config.Patience > 0 && sinceBest >= config.Patience;
                 if (step % config.LogEvery == 0 || evaluate)
                 {
                     double throughput = (step - windowStart) * task.ItemsPerStep / Math.Max(1e-9, window.Elapsed.TotalSeconds);
@@ -98,8 +120,10 @@ public static class Train
                     view.Line($"step {step}: {eval.Split} loss {eval.Loss:F4}{(eval.Accuracy is double a ? $", accuracy {a:P2}" : "")}");
                 if (step == haltAfterStep) return;
                 bool timeUp = config.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= config.MaxMinutes;
-                if (step % config.CheckpointEvery == 0 || step == totalSteps || timeUp || cancel.IsCancellationRequested)
+                if (step % config.CheckpointEvery == 0 || step == totalSteps || timeUp || reached || stalled || cancel.IsCancellationRequested)
                     SaveCheckpoint();
+                if (reached) { view.Line($"target validation loss {config.TargetLoss:G4} reached at step {step}"); break; }
+                if (stalled) { view.Line($"no validation improvement in {config.Patience} evaluations (best {bestEval:F4}); stopped at step {step}"); break; }
                 if (timeUp) { view.Line($"time limit of {config.MaxMinutes} min reached at step {step}; checkpoint saved"); break; }
                 if (cancel.IsCancellationRequested) { view.Line($"interrupted at step {step}; checkpoint saved, continue with --resume {runDir}"); return; }
             }

@@ -17,6 +17,12 @@ public sealed class TrainingTask
 {
     public required Module Model { get; init; }
     public required Func<Tensor> NextLoss { get; init; }
+
+    /// <summary>
+    /// The next batch (the same one <see cref="NextLoss"/> would take) split row-wise into k equal chunks: k mean
+    /// losses whose average is the batch loss. The noise-scale monitor back-propagates them one at a time.
+    /// </summary>
+    public required Func<int, Tensor[]> NextLossChunks { get; init; }
     public required Func<int, Evaluation> Validate { get; init; }
     public required Func<Evaluation> FinalEvaluation { get; init; }
     /// <summary>Forward pass on a fixed validation batch that fills the model's taps (module outputs), for coordinate checks.</summary>
@@ -80,6 +86,13 @@ public sealed class TrainingTask
         {
             Model = model,
             NextLoss = () => { var b = batcher.Next(); return model.Loss(b.X, b.Y); },
+            NextLossChunks = k =>
+            {
+                var b = batcher.Next();
+                int rows = b.Y.Length / k, dim = b.X.Shape[1];
+                return [.. Enumerable.Range(0, k).Select(j => model.Loss(
+                    Tensor.From(b.X.Data.AsSpan(j * rows * dim, rows * dim).ToArray(), rows, dim), b.Y[(j * rows)..((j + 1) * rows)]))];
+            },
             Probe = taps => model.Forward(probe.X, taps),
             Validate = maxBatches => Evaluate(validation, "validation", maxBatches),
             FinalEvaluation = () => Evaluate(test, "test", int.MaxValue),
@@ -100,13 +113,13 @@ public sealed class TrainingTask
             : Corpora.GetOrAdd(config.Dataset, name => new Lazy<TextCorpus>(() => TextCorpus.Load(name))).Value;
         var model = new Gpt(config.Gpt(corpus.Vocab.Size), new Rng(config.Seed));
         config.Parametrize(model);
-        int b = config.BatchSize, t = config.ContextLength;
+        int b = config.BatchSize, t = config.ContextLength, evalRows = config.EvalBatchSize > 0 ? config.EvalBatchSize : b;
         var batcher = new SequenceBatcher(corpus.Train, b, t, config.Seed + 1);
         Evaluation Evaluate(int maxBatches)
         {
             using var _ = Tape.NoGrad();
             double lossSum = 0; int n = 0, batches = 0;
-            foreach (var s in SequenceBatcher.EvalBatches(corpus.Validation, b, t))
+            foreach (var s in SequenceBatcher.EvalBatches(corpus.Validation, evalRows, t))
             {
                 if (batches++ == maxBatches) break;
                 lossSum += model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen).Item() * s.Targets.Length;
@@ -119,6 +132,12 @@ public sealed class TrainingTask
         {
             Model = model,
             NextLoss = () => { var s = batcher.Next(); return model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen); },
+            NextLossChunks = k =>
+            {
+                var s = batcher.Next();
+                int rows = s.Rows / k, n = rows * s.SeqLen;
+                return [.. Enumerable.Range(0, k).Select(j => model.Loss(s.Inputs[(j * n)..((j + 1) * n)], s.Targets[(j * n)..((j + 1) * n)], rows, s.SeqLen))];
+            },
             Probe = taps => model.Forward(probe.Inputs, probe.Rows, probe.SeqLen, taps),
             Validate = Evaluate,
             FinalEvaluation = () => Evaluate(config.FinalEvalBatches),

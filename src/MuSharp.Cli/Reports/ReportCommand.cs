@@ -48,6 +48,15 @@ public static class ReportCommand
         coordDir ??= Path.Combine(dir, CoordDir);
         output ??= Path.Combine(dir, "report.html");
 
+        using (var batchStore = SweepStore.OpenExisting(db))
+            if (batchStore.SweepsBatchSize)
+            {
+                var results = BatchScaling.BatchScalingCommand.Load(batchStore);
+                var lines = BatchScaling.BatchSummaryText.Format(results.Groups, results.Target).Split('\n');
+                HtmlReport.Write(output, BatchScaling.BatchScalingReport.Data($"Learning rate vs batch size: {results.Name}", [results], [], [], lines), figures);
+                return output;
+            }
+
         List<TransferPoint> points;
         List<string> summary;
         string name;

@@ -32,6 +32,18 @@ public sealed record SweepConfig
     public string[]? Parametrizations { get; init; }
     public string[]? Optimizers { get; init; }
 
+    /// <summary>
+    /// Batch sizes crossed with the other axes (the learning-rate vs batch-size sweeps of theory §7); null keeps the
+    /// base's batchSize and leaves batch out of trial keys.
+    /// </summary>
+    public int[]? BatchSizes { get; init; }
+
+    /// <summary>A learning-rate grid per optimizer name (SGD, Adam and Muon optima are decades apart); others use lrs/lrGrid.</summary>
+    public Dictionary<string, LrGrid>? LrGrids { get; init; }
+
+    /// <summary>Caps each trial at ⌈maxSamples/batch⌉ steps (a fixed data budget across batch sizes); 0 = no cap.</summary>
+    public long MaxSamples { get; init; }
+
     /// <summary>Trial length; overrides the base's steps. 0 keeps the base's.</summary>
     public int Steps { get; init; }
 
@@ -69,7 +81,13 @@ public sealed record SweepConfig
         foreach (int w in Widths)
             if (w <= 0) throw Error($"widths: {w} is not a positive width.");
         int[] widths = Distinct(Widths, "widths", Error);
-        double[] lrs = Distinct(ResolveLrs(Error), "lrs", Error);
+        double[] lrs = Lrs is null && LrGrid is null && LrGrids is { Count: > 0 } ? [] : Distinct(ResolveLrs(Lrs, LrGrid, "", Error), "lrs", Error);
+        var lrGrids = (LrGrids ?? []).ToDictionary(p => p.Key, p => Distinct(ResolveLrs(null, p.Value, $"lrGrids.{p.Key}: ", Error), $"lrGrids.{p.Key}", Error));
+        int[] batchSizes = BatchSizes is null ? [] : Distinct(BatchSizes, "batchSizes", Error);
+        if (BatchSizes is { Length: 0 }) throw Error("batchSizes is empty; leave it out to use the base's batchSize.");
+        foreach (int b in batchSizes)
+            if (b <= 0) throw Error($"batchSizes: {b} is not a positive batch size.");
+        if (MaxSamples < 0) throw Error($"maxSamples must be ≥ 0 (0 = no cap), got {MaxSamples}.");
         ulong[] seeds = Distinct(Seeds ?? [1], "seeds", Error);
         if (seeds.Length == 0) throw Error("seeds is empty; leave it out for the default [1].");
         if (seeds.Any(s => s > long.MaxValue)) throw Error($"seeds must be at most {long.MaxValue} (SQLite integers are signed 64-bit).");
@@ -93,6 +111,7 @@ public sealed record SweepConfig
         {
             Name = Name, Source = source, Base = baseNode, BaseConfig = baseConfig, Widths = widths, Lrs = lrs, Seeds = seeds,
             Optimizers = optimizers, Parametrizations = parametrizations, Steps = Steps,
+            BatchSizes = batchSizes, OptimizerLrs = lrGrids, MaxSamples = MaxSamples,
             BaseWidth = BaseWidth > 0 ? BaseWidth : widths[0], DivergenceFactor = DivergenceFactor, Workers = Workers,
         });
     }
@@ -108,21 +127,21 @@ public sealed record SweepConfig
         catch (JsonException e) { throw error($"baseConfig {path} is not valid JSON: {e.Message}"); }
     }
 
-    private double[] ResolveLrs(Func<string, ArgumentException> error)
+    private static double[] ResolveLrs(double[]? list, LrGrid? gridSpec, string where, Func<string, ArgumentException> error)
     {
-        if (Lrs != null && LrGrid != null) throw error("give either \"lrs\" (a list) or \"lrGrid\" ({min, max, factor}), not both.");
-        if (Lrs != null)
+        if (list != null && gridSpec != null) throw error("give either \"lrs\" (a list) or \"lrGrid\" ({min, max, factor}), not both.");
+        if (list != null)
         {
-            if (Lrs.Length == 0) throw error("the learning-rate grid is empty; give \"lrs\": [1e-3, 3e-3] or \"lrGrid\": {\"min\": 1e-4, \"max\": 1e-1}.");
-            foreach (double lr in Lrs)
+            if (list.Length == 0) throw error("the learning-rate grid is empty; give \"lrs\": [1e-3, 3e-3] or \"lrGrid\": {\"min\": 1e-4, \"max\": 1e-1}.");
+            foreach (double lr in list)
                 if (!(lr > 0) || double.IsInfinity(lr)) throw error($"lrs: {lr} is not a positive learning rate.");
-            return Lrs;
+            return list;
         }
-        if (LrGrid is not { } g) throw error("no learning rates; give \"lrs\": [1e-3, 3e-3] or \"lrGrid\": {\"min\": 1e-4, \"max\": 1e-1, \"factor\": 2}.");
+        if (gridSpec is not { } g) throw error("no learning rates; give \"lrs\": [1e-3, 3e-3] or \"lrGrid\": {\"min\": 1e-4, \"max\": 1e-1, \"factor\": 2}.");
         if (!(g.Min > 0) || !double.IsFinite(g.Min) || !double.IsFinite(g.Max))
-            throw error($"lrGrid: min and max must be positive and finite, got min {g.Min}, max {g.Max}.");
-        if (g.Min > g.Max) throw error($"lrGrid: min ({g.Min}) > max ({g.Max}), so the learning-rate grid is empty; swap them.");
-        if (!(g.Factor > 1) || double.IsInfinity(g.Factor)) throw error($"lrGrid: factor must be > 1 (e.g. 2 or 3.16), got {g.Factor}.");
+            throw error($"{where}lrGrid: min and max must be positive and finite, got min {g.Min}, max {g.Max}.");
+        if (g.Min > g.Max) throw error($"{where}lrGrid: min ({g.Min}) > max ({g.Max}), so the learning-rate grid is empty; swap them.");
+        if (!(g.Factor > 1) || double.IsInfinity(g.Factor)) throw error($"{where}lrGrid: factor must be > 1 (e.g. 2 or 3.16), got {g.Factor}.");
         var grid = new List<double>();
         for (int k = 0; ; k++)
         {
@@ -130,7 +149,7 @@ public sealed record SweepConfig
             double v = double.Parse((g.Min * Math.Pow(g.Factor, k)).ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
             if (v > g.Max * (1 + 1e-9)) break;
             grid.Add(v);
-            if (grid.Count > MaxGridPoints) throw error($"lrGrid gives more than {MaxGridPoints} learning rates; raise factor or narrow min..max.");
+            if (grid.Count > MaxGridPoints) throw error($"{where}lrGrid gives more than {MaxGridPoints} learning rates; raise factor or narrow min..max.");
         }
         return [.. grid];
     }

@@ -23,14 +23,24 @@ public sealed record SweepAxes
     public required int BaseWidth { get; init; }
     public required double DivergenceFactor { get; init; }
     public required int Workers { get; init; }
+
+    /// <summary>Batch sizes swept; empty = the base's batchSize, not an axis (and not in trial keys).</summary>
+    public int[] BatchSizes { get; init; } = [];
+
+    /// <summary>Learning-rate grids by optimizer name as written in the sweep file; an optimizer not listed uses <see cref="Lrs"/>.</summary>
+    public IReadOnlyDictionary<string, double[]> OptimizerLrs { get; init; } = new Dictionary<string, double[]>();
+
+    /// <summary>0, or a cap of ⌈maxSamples/batch⌉ steps per trial.</summary>
+    public long MaxSamples { get; init; }
 }
 
 /// <summary>
 /// One trial: the base config with lr, seed, parametrization, optimizer and width overridden. <see cref="Id"/> is its
-/// position in the plan (1-based) and <see cref="Key"/> names it as optimizer/parametrization/wWIDTH/lrINDEX/sSEED.
+/// position in the plan (1-based) and <see cref="Key"/> names it as optimizer/parametrization/wWIDTH/lrINDEX/sSEED
+/// (with /bBATCH after the width when batch size is an axis).
 /// </summary>
 public sealed record TrialSpec(long Id, string Key, string Task, string Optimizer, string Parametrization, int Width,
-    double Lr, int LrIndex, ulong Seed, string ConfigJson);
+    double Lr, int LrIndex, ulong Seed, string ConfigJson, int BatchSize);
 
 /// <summary>
 /// A resolved sweep: its axes, every trial, and its identity — the canonical resolved JSON and its SHA-256, which
@@ -51,23 +61,32 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
     /// </summary>
     public static SweepPlan Expand(SweepAxes axes)
     {
+        // Any valid lr does to read how TrainConfig spells an optimizer or parametrization name.
+        const double ProbeLr = 1e-3;
         ArgumentNullException.ThrowIfNull(axes);
         // Names as TrainConfig reads them ("AdamW" and "adamw" are one optimizer), checked once each on the first trial.
         string[] optimizers = CanonicalNames(axes.Optimizers, "optimizers", axes.Source,
-            o => SweepConfig.Lower(TrialConfig(axes, 1, axes.Seeds[0], o, axes.Parametrizations[0], axes.Widths[0], axes.Lrs[0]).Optimizer));
+            o => SweepConfig.Lower(TrialConfig(axes, 1, axes.Seeds[0], o, axes.Parametrizations[0], axes.Widths[0], ProbeLr).Optimizer));
         string[] parametrizations = CanonicalNames(axes.Parametrizations, "parametrizations", axes.Source,
-            p => SweepConfig.Lower(TrialConfig(axes, 1, axes.Seeds[0], optimizers[0], p, axes.Widths[0], axes.Lrs[0]).Parametrization ?? MuSharp.Scaling.ParametrizationKind.Standard));
+            p => SweepConfig.Lower(TrialConfig(axes, 1, axes.Seeds[0], optimizers[0], p, axes.Widths[0], ProbeLr).Parametrization ?? MuSharp.Scaling.ParametrizationKind.Standard));
+        var optimizerLrs = OptimizerGrids(axes, optimizers);
+        int?[] batches = axes.BatchSizes.Length == 0 ? [null] : [.. axes.BatchSizes.Select(b => (int?)b)];
         var trials = new List<TrialSpec>();
         foreach (ulong seed in axes.Seeds)
             foreach (string opt in optimizers)
                 foreach (string par in parametrizations)
                     foreach (int width in axes.Widths)
-                        for (int lrIndex = 0; lrIndex < axes.Lrs.Length; lrIndex++)
+                        foreach (int? batch in batches)
                         {
-                            long id = trials.Count + 1;
-                            var config = TrialConfig(axes, id, seed, opt, par, width, axes.Lrs[lrIndex]);
-                            trials.Add(new TrialSpec(id, $"{opt}/{par}/w{width}/lr{lrIndex}/s{seed}", SweepConfig.Lower(config.Task),
-                                opt, par, width, axes.Lrs[lrIndex], lrIndex, seed, config.ToJson()));
+                            double[] lrs = optimizerLrs[opt];
+                            for (int lrIndex = 0; lrIndex < lrs.Length; lrIndex++)
+                            {
+                                long id = trials.Count + 1;
+                                var config = TrialConfig(axes, id, seed, opt, par, width, lrs[lrIndex], batch);
+                                string b = batch is int n ? $"/b{n}" : "";
+                                trials.Add(new TrialSpec(id, $"{opt}/{par}/w{width}{b}/lr{lrIndex}/s{seed}", SweepConfig.Lower(config.Task),
+                                    opt, par, width, lrs[lrIndex], lrIndex, seed, config.ToJson(), config.BatchSize));
+                            }
                         }
 
         var resolved = new JsonObject
@@ -83,9 +102,33 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
             ["baseWidth"] = axes.BaseWidth,
             ["divergenceFactor"] = axes.DivergenceFactor,
         };
+        // Keys of the batch-size axis only when used, so the identity (hash) of a width-only sweep is unchanged.
+        if (axes.BatchSizes.Length > 0) resolved["batchSizes"] = new JsonArray([.. axes.BatchSizes.Select(b => JsonValue.Create(b))]);
+        if (axes.OptimizerLrs.Count > 0)
+            resolved["lrGrids"] = new JsonObject(optimizers.Select(o =>
+                KeyValuePair.Create(o, (JsonNode?)new JsonArray([.. optimizerLrs[o].Select(lr => JsonValue.Create(lr))]))));
+        if (axes.MaxSamples > 0) resolved["maxSamples"] = axes.MaxSamples;
         string json = resolved.ToJsonString();
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
         return new SweepPlan(axes with { Optimizers = optimizers, Parametrizations = parametrizations }, trials, json, hash);
+    }
+
+    // Each optimizer's grid: its own lrGrids entry (matched by canonical name, as "AdamW" and "adamw" are one optimizer),
+    // else the shared lrs; an entry naming no swept optimizer is a typo, not something to ignore.
+    private static Dictionary<string, double[]> OptimizerGrids(SweepAxes axes, string[] optimizers)
+    {
+        var grids = new Dictionary<string, double[]>();
+        foreach (var (name, lrs) in axes.OptimizerLrs)
+        {
+            string canonical = optimizers.FirstOrDefault(o => string.Equals(o, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"sweep {axes.Source}: lrGrids names '{name}', which is not among the optimizers ({string.Join(", ", optimizers)}).");
+            grids[canonical] = lrs;
+        }
+        foreach (string o in optimizers)
+            if (!grids.ContainsKey(o))
+                grids[o] = axes.Lrs.Length > 0 ? axes.Lrs
+                    : throw new ArgumentException($"sweep {axes.Source}: no learning rates for optimizer {o}; add it to lrGrids or give a shared \"lrGrid\".");
+        return grids;
     }
 
     private static string[] CanonicalNames(string[] names, string axis, string source, Func<string, string> canonical)
@@ -99,7 +142,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
         return [.. seen];
     }
 
-    private static TrainConfig TrialConfig(SweepAxes axes, long id, ulong seed, string optimizer, string parametrization, int width, double lr)
+    private static TrainConfig TrialConfig(SweepAxes axes, long id, ulong seed, string optimizer, string parametrization, int width, double lr, int? batch = null)
     {
         var node = (JsonObject)axes.Base.DeepClone();
         Set(node, "name", $"{axes.Name}-t{id}");
@@ -109,11 +152,18 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
         Set(node, "parametrization", parametrization);
         Set(node, "baseWidth", axes.BaseWidth);
         if (axes.Steps > 0) Set(node, "steps", axes.Steps);
+        if (batch is int b) Set(node, "batchSize", b);
+        if (axes.MaxSamples > 0)
+        {
+            int steps = axes.Steps > 0 ? axes.Steps : axes.BaseConfig.Steps;
+            long cap = (axes.MaxSamples + (batch ?? axes.BaseConfig.BatchSize) - 1) / (batch ?? axes.BaseConfig.BatchSize);
+            Set(node, "steps", (int)Math.Min(steps > 0 ? steps : int.MaxValue, cap));
+        }
         // MLP: every hidden layer takes the width, keeping the base's depth; GPT: the residual width d_model.
         if (axes.BaseConfig.Task == TaskKind.Mlp) Set(node, "hidden", new JsonArray([.. axes.BaseConfig.Hidden.Select(_ => JsonValue.Create(width))]));
         else Set(node, "dModel", width);
 
-        string where = $"sweep {axes.Source}: trial width {width}, lr {lr}, optimizer {optimizer}, parametrization {parametrization}";
+        string where = $"sweep {axes.Source}: trial width {width}{(batch is int bs ? $", batch {bs}" : "")}, lr {lr}, optimizer {optimizer}, parametrization {parametrization}";
         TrainConfig config;
         try { config = node.Deserialize<TrainConfig>(TrainConfig.Json) ?? throw new JsonException("null config"); }
         catch (JsonException e) when (e.Path == "$.optimizer")

@@ -13,7 +13,7 @@ namespace MuSharp.Cli.Sweeps;
 public sealed class SweepStore : IDisposable
 {
     /// <summary>Bumped when the schema changes; stored as PRAGMA user_version.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private const string Schema = """
         CREATE TABLE sweep (
@@ -30,6 +30,7 @@ public sealed class SweepStore : IDisposable
             parametrization TEXT NOT NULL,
             optimizer TEXT NOT NULL,
             width INTEGER NOT NULL,
+            batch_size INTEGER NOT NULL,
             lr REAL NOT NULL,
             lr_index INTEGER NOT NULL,
             seed INTEGER NOT NULL,
@@ -60,6 +61,20 @@ public sealed class SweepStore : IDisposable
             elapsed REAL NOT NULL,
             PRIMARY KEY (trial_id, step)
         ) WITHOUT ROWID;
+        """ + NoiseTable;
+
+    // Version 2 added batch_size (the batch-size axis) and this table: each trial's noise.csv (theory §7.2).
+    private const string NoiseTable = """
+        CREATE TABLE noise (
+            trial_id INTEGER NOT NULL REFERENCES trials (id),
+            step INTEGER NOT NULL,
+            grad_norm_sq REAL,           -- the step's raw two-batch estimate of |G|²
+            trace_sigma REAL,            -- and of tr(Σ)
+            ema_grad_norm_sq REAL,
+            ema_trace_sigma REAL,
+            b_simple REAL,               -- ema_trace_sigma / ema_grad_norm_sq
+            PRIMARY KEY (trial_id, step)
+        ) WITHOUT ROWID;
         """;
 
     private readonly SqliteConnection connection;
@@ -72,6 +87,14 @@ public sealed class SweepStore : IDisposable
 
     /// <summary>The sweep's baseWidth (resolved: never 0), the reference width of <see cref="TransferSummary"/>.</summary>
     public int BaseWidth => (int?)JsonNode.Parse(ConfigJson)?["baseWidth"] ?? 0;
+
+    /// <summary>The sweep's base training config (its "base" object), as every trial started from it.</summary>
+    public Config.TrainConfig BaseConfig() =>
+        System.Text.Json.JsonSerializer.Deserialize<Config.TrainConfig>(JsonNode.Parse(ConfigJson)?["base"]?.ToJsonString() ?? "{}", Config.TrainConfig.Json)
+        ?? new Config.TrainConfig();
+
+    /// <summary>Whether batch size is an axis of the sweep (a learning-rate vs batch-size sweep).</summary>
+    public bool SweepsBatchSize => JsonNode.Parse(ConfigJson)?["batchSizes"] is not null;
 
     /// <summary>The sweep's divergenceFactor, which workers apply to each finished trial.</summary>
     public double DivergenceFactor => (double?)JsonNode.Parse(ConfigJson)?["divergenceFactor"] ?? SweepConfig.DefaultDivergenceFactor;
@@ -161,10 +184,27 @@ public sealed class SweepStore : IDisposable
                 ("$evalAccuracy", Finite(outcome.FinalEvalAccuracy)), ("$id", trialId), ("$pid", pid));
             update.Transaction = tx;
             if (update.ExecuteNonQuery() == 0) return false;
-            using (var clear = Command("DELETE FROM metrics WHERE trial_id = $id", ("$id", trialId)))
+            using (var clear = Command("DELETE FROM metrics WHERE trial_id = $id; DELETE FROM noise WHERE trial_id = $id", ("$id", trialId)))
             {
                 clear.Transaction = tx;
                 clear.ExecuteNonQuery();
+            }
+            using (var noise = Command("""
+                INSERT INTO noise (trial_id, step, grad_norm_sq, trace_sigma, ema_grad_norm_sq, ema_trace_sigma, b_simple)
+                VALUES ($id, $step, $g, $t, $eg, $et, $b)
+                """, ("$id", trialId), ("$step", 0L), ("$g", null), ("$t", null), ("$eg", null), ("$et", null), ("$b", null)))
+            {
+                noise.Transaction = tx;
+                foreach (var n in outcome.Noise)
+                {
+                    noise.Parameters["$step"].Value = n.Step;
+                    noise.Parameters["$g"].Value = Finite(n.GradNormSq) ?? (object)DBNull.Value;
+                    noise.Parameters["$t"].Value = Finite(n.TraceSigma) ?? (object)DBNull.Value;
+                    noise.Parameters["$eg"].Value = Finite(n.EmaGradNormSq) ?? (object)DBNull.Value;
+                    noise.Parameters["$et"].Value = Finite(n.EmaTraceSigma) ?? (object)DBNull.Value;
+                    noise.Parameters["$b"].Value = Finite(n.BSimple) ?? (object)DBNull.Value;
+                    noise.ExecuteNonQuery();
+                }
             }
             using var insert = Command("""
                 INSERT INTO metrics (trial_id, step, lr, train_loss, val_loss, val_accuracy, elapsed)
@@ -203,7 +243,7 @@ public sealed class SweepStore : IDisposable
         using var cmd = Command("""
             SELECT id, key, task, optimizer, parametrization, width, lr, lr_index, seed, status, worker_pid, started, finished, attempts,
                    initial_val_loss, final_val_loss, final_val_accuracy, final_train_loss, final_eval_split, final_eval_loss,
-                   final_eval_accuracy, error, seconds
+                   final_eval_accuracy, error, seconds, batch_size
             FROM trials ORDER BY id
             """);
         using var r = cmd.ExecuteReader();
@@ -218,7 +258,7 @@ public sealed class SweepStore : IDisposable
                 Width = r.GetInt32(5), Lr = r.GetDouble(6), LrIndex = r.GetInt32(7), Seed = (ulong)r.GetInt64(8), Status = ParseStatus(r.GetString(9)),
                 WorkerPid = r.IsDBNull(10) ? null : r.GetInt32(10), Started = T(11), Finished = T(12), Attempts = r.GetInt32(13),
                 InitialValLoss = D(14), FinalValLoss = D(15), FinalValAccuracy = D(16), FinalTrainLoss = D(17), FinalEvalSplit = S(18),
-                FinalEvalLoss = D(19), FinalEvalAccuracy = D(20), Error = S(21), Seconds = D(22),
+                FinalEvalLoss = D(19), FinalEvalAccuracy = D(20), Error = S(21), Seconds = D(22), BatchSize = r.GetInt32(23),
             });
         return rows;
     });
@@ -231,6 +271,19 @@ public sealed class SweepStore : IDisposable
         while (r.Read())
             rows.Add(new MetricRow(r.GetInt64(0), r.GetDouble(1), r.IsDBNull(2) ? double.NaN : r.GetDouble(2),
                 r.IsDBNull(3) ? null : r.GetDouble(3), r.IsDBNull(4) ? null : r.GetDouble(4), r.GetDouble(5)));
+        return rows;
+    });
+
+    /// <summary>A trial's noise-scale rows (empty unless its config measured the noise scale).</summary>
+    public IReadOnlyList<Reports.NoiseRow> Noise(long trialId, int batchSize) => Guard(Path, opening: false, () =>
+    {
+        using var cmd = Command("""
+            SELECT step, grad_norm_sq, trace_sigma, ema_grad_norm_sq, ema_trace_sigma, b_simple FROM noise WHERE trial_id = $id ORDER BY step
+            """, ("$id", trialId));
+        using var r = cmd.ExecuteReader();
+        var rows = new List<Reports.NoiseRow>();
+        double D(int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
+        while (r.Read()) rows.Add(new Reports.NoiseRow(r.GetInt64(0), batchSize, D(1), D(2), D(3), D(4), D(5)));
         return rows;
     });
 
@@ -271,9 +324,22 @@ public sealed class SweepStore : IDisposable
             throw new InvalidDataException($"{path} is an SQLite database but not a sweep store; it was left as is — pass another --db.");
         cmd.CommandText = "PRAGMA user_version";
         long version = (long)cmd.ExecuteScalar()!;
-        if (has && version != SchemaVersion)
+        if (has && version == 1) Migrate1To2(c);
+        else if (has && version != SchemaVersion)
             throw new InvalidDataException($"{path} is a sweep store of schema version {version}, this musharp reads version {SchemaVersion}; use a new --db.");
         return has;
+    }
+
+    // A version-1 store (width sweeps only) gets the batch_size column, filled from each trial's config, and the noise table.
+    private static void Migrate1To2(SqliteConnection c)
+    {
+        using var tx = c.BeginTransaction();
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "ALTER TABLE trials ADD COLUMN batch_size INTEGER NOT NULL DEFAULT 0; " +
+            "UPDATE trials SET batch_size = coalesce(json_extract(config_json, '$.batchSize'), 0); " + NoiseTable + $"PRAGMA user_version = {SchemaVersion};";
+        cmd.ExecuteNonQuery();
+        tx.Commit();
     }
 
     private static void Create(SqliteConnection c, SweepPlan plan)
@@ -291,8 +357,8 @@ public sealed class SweepStore : IDisposable
         cmd.ExecuteNonQuery();
         cmd.Parameters.Clear();
         cmd.CommandText = """
-            INSERT INTO trials (id, key, task, parametrization, optimizer, width, lr, lr_index, seed, config_json)
-            VALUES ($id, $key, $task, $par, $opt, $width, $lr, $lrIndex, $seed, $json)
+            INSERT INTO trials (id, key, task, parametrization, optimizer, width, batch_size, lr, lr_index, seed, config_json)
+            VALUES ($id, $key, $task, $par, $opt, $width, $batch, $lr, $lrIndex, $seed, $json)
             """;
         foreach (var t in plan.Trials)
         {
@@ -303,6 +369,7 @@ public sealed class SweepStore : IDisposable
             cmd.Parameters.AddWithValue("$par", t.Parametrization);
             cmd.Parameters.AddWithValue("$opt", t.Optimizer);
             cmd.Parameters.AddWithValue("$width", t.Width);
+            cmd.Parameters.AddWithValue("$batch", t.BatchSize);
             cmd.Parameters.AddWithValue("$lr", t.Lr);
             cmd.Parameters.AddWithValue("$lrIndex", t.LrIndex);
             cmd.Parameters.AddWithValue("$seed", (long)t.Seed);

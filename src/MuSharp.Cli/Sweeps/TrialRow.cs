@@ -15,6 +15,9 @@ public sealed record TrialRow
     public required string Optimizer { get; init; }
     public required string Parametrization { get; init; }
     public required int Width { get; init; }
+
+    /// <summary>The trial's batch size (its config's batchSize, whether or not batch size is an axis of the sweep).</summary>
+    public int BatchSize { get; init; }
     public required double Lr { get; init; }
 
     /// <summary>Position of <see cref="Lr"/> in the sweep's ascending grid, so drifts are counted in grid steps.</summary>
@@ -63,6 +66,9 @@ public sealed record TrialOutcome
     public string? Error { get; init; }
     public required double Seconds { get; init; }
     public IReadOnlyList<MetricRow> Metrics { get; init; } = [];
+
+    /// <summary>The run's noise.csv rows (theory §7.2), when it measured the noise scale.</summary>
+    public IReadOnlyList<Reports.NoiseRow> Noise { get; init; } = [];
 }
 
 /// <summary>A trial a worker has claimed: the row is now Running under the worker's pid.</summary>

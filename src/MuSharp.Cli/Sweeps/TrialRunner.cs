@@ -30,7 +30,7 @@ public static class TrialRunner
             return new TrialOutcome
             {
                 Status = TrialStatus.Diverged, InitialValLoss = initial, Error = e.Message, Seconds = clock.Elapsed.TotalSeconds,
-                Metrics = ReadMetrics(Path.Combine(runDir, Train.MetricsFile)),
+                Metrics = ReadMetrics(Path.Combine(runDir, Train.MetricsFile)), Noise = NoiseCsv.Read(Path.Combine(runDir, NoiseCsv.FileName)),
             };
         }
         if (!result.Completed) return null;
@@ -44,7 +44,7 @@ public static class TrialRunner
             InitialValLoss = initial, FinalValLoss = finalVal, FinalValAccuracy = lastEval?.ValAccuracy,
             FinalTrainLoss = metrics.Count > 0 ? metrics[^1].TrainLoss : null,
             FinalEvalSplit = result.Final?.Split, FinalEvalLoss = result.Final?.Loss, FinalEvalAccuracy = result.Final?.Accuracy,
-            Seconds = clock.Elapsed.TotalSeconds, Metrics = metrics,
+            Seconds = clock.Elapsed.TotalSeconds, Metrics = metrics, Noise = NoiseCsv.Read(Path.Combine(runDir, NoiseCsv.FileName)),
         };
     }
 

@@ -1,0 +1,149 @@
+using System.Globalization;
+using MuSharp.Cli.Config;
+using MuSharp.Cli.Reports.Html;
+using MuSharp.Cli.Sweeps;
+
+namespace MuSharp.Cli.BatchScaling;
+
+/// <summary>
+/// <c>musharp batch-scaling [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures]</c>:
+/// the learning-rate vs batch-size lab of theory §6–§7 on real models. Runs stored, resumable, parallel sweeps of
+/// batch sizes × learning rates × optimizers (each trial trains to a target validation loss and measures the gradient
+/// noise scale on the way), Adam's update RMS for several β1, and the planted-quadratic Monte-Carlo checks; prints per
+/// optimizer the measured optimal lr per batch, the fitted η*(B) law, the steps–samples trade-off and the measured
+/// B_simple, and writes an HTML report that overlays the measurements on the theory's predictions.
+/// </summary>
+public static class BatchScalingCommand
+{
+    public const string Verb = "batch-scaling";
+    private static readonly string[] QuickConfigs = ["batch-scaling-mlp-quick.json", "batch-scaling-mlp-muon-quick.json"];
+    private static readonly string[] FullConfigs = ["batch-scaling-mlp.json", "batch-scaling-mlp-muon.json", "batch-scaling-gpt.json"];
+    private static readonly double[] UpdateRmsBetas = [0.5, 0.8, 0.9, 0.95];
+
+    public static int Run(string[] args)
+    {
+        var configs = new List<string>();
+        string? output = null;
+        int? workers = null;
+        bool quick = false, retryFailed = false, summaryOnly = false, figures = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{Verb}: option {a} needs a value.");
+            switch (a)
+            {
+                case "--quick": quick = true; break;
+                case "--config": configs.Add(Value()); break;
+                case "--out": output = Value(); break;
+                case "--workers":
+                    string w = Value();
+                    workers = int.TryParse(w, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
+                        : throw new ArgumentException($"{Verb}: --workers takes a count ≥ 0 (0 = one per core), got '{w}'.");
+                    break;
+                case "--retry-failed": retryFailed = true; break;
+                case "--summary": summaryOnly = true; break;
+                case "--figures": figures = true; break;
+                default: throw new ArgumentException($"{Verb}: unexpected argument '{a}'; usage: musharp {Verb} [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures].");
+            }
+        }
+        if (configs.Count == 0) configs.AddRange((quick ? QuickConfigs : FullConfigs).Select(BundledConfig));
+        output ??= Path.Combine("runs", quick ? "batch-scaling-quick" : "batch-scaling");
+        Directory.CreateDirectory(output);
+
+        var plans = configs.Select(SweepConfig.Load).ToList();
+        foreach (var plan in plans) Target(plan); // a sweep without a target is an error before anything runs
+        if (!summaryOnly)
+            foreach (var plan in plans)
+            {
+                string rerun = $"musharp {Verb} {string.Join(' ', args)}".TrimEnd();
+                int status = SweepCoordinator.Run(plan, plan.DefaultDbPath, workers, retryFailed, rerun);
+                if (status != 0) return status;
+            }
+
+        var sweeps = plans.Select(Load).ToList();
+        var mlp = plans.FirstOrDefault(p => p.Axes.BaseConfig.Task == TaskKind.Mlp);
+        IReadOnlyList<UpdateRmsSeries> updateRms = mlp is null ? [] : summaryOnly ? ReadUpdateRms(output, mlp.Axes.BaseConfig)
+            : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, "update-rms"), UpdateRmsBetas, quick ? 200 : 400, Console.Out);
+
+        var lines = new List<string>();
+        foreach (var s in sweeps)
+            lines.AddRange($"sweep {s.Name} ({s.Trials.Count} finished trials)\n{BatchSummaryText.Format(s.Groups, s.Target)}".Split('\n'));
+        lines.AddRange(UpdateRmsLines(updateRms));
+        foreach (string line in lines) Console.WriteLine(line);
+
+        string report = Path.Combine(output, "report.html");
+        HtmlReport.Write(report, BatchScalingReport.Data($"Learning rate vs batch size: {string.Join(", ", plans.Select(p => p.Name))}", sweeps, updateRms, [], lines), figures);
+        Console.WriteLine($"report: {report}");
+        int failed = sweeps.Sum(s => s.Failed);
+        if (failed > 0) Console.Error.WriteLine($"musharp: {failed} trial{(failed == 1 ? "" : "s")} failed; see the sweep's trials table, fix the cause and rerun with --retry-failed.");
+        return failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>The stored results of one batch-scaling sweep, measured and summarized.</summary>
+    public sealed record SweepResults(string Name, double Target, IReadOnlyList<BatchTrial> Trials, IReadOnlyList<BatchGroup> Groups,
+        IReadOnlyList<NoiseScalePoint> Noise, int Failed);
+
+    /// <summary>Reads the sweep's store, which must have been created from this very sweep file.</summary>
+    public static SweepResults Load(SweepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        Target(plan);
+        using var store = SweepStore.OpenExisting(plan.DefaultDbPath);
+        store.Verify(plan);
+        return Load(store);
+    }
+
+    /// <summary>Steps to target and B_simple per finished trial, then the groups; the base config comes from the store.</summary>
+    public static SweepResults Load(SweepStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var baseConfig = store.BaseConfig();
+        double target = baseConfig.TargetLoss
+            ?? throw new ArgumentException($"{store.Path}: its base config has no targetLoss, so it is not a batch-scaling sweep; use musharp report for μTransfer sweeps.");
+        var rows = store.Trials();
+        var trials = new List<BatchTrial>();
+        var noise = new List<NoiseScalePoint>();
+        foreach (var row in rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged))
+        {
+            double? steps = row.Status == TrialStatus.Done ? StepsToTarget.Of(store.Metrics(row.Id), target, row.InitialValLoss) : null;
+            var rowNoise = store.Noise(row.Id, row.BatchSize);
+            trials.Add(new BatchTrial(row, steps, StepsToTarget.BSimpleAt(rowNoise, steps)));
+            if (row.Status == TrialStatus.Done)
+                noise.AddRange(rowNoise.Where(n => double.IsFinite(n.BSimple) && n.BSimple > 0).Select(n =>
+                    new NoiseScalePoint(row.Task, row.Optimizer, row.BatchSize, row.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)));
+        }
+        var groups = BatchScalingSummary.Summarize(trials, baseConfig);
+        // The noise figure shows the trials at each batch's optimal grid lr; all of them would be an unreadable tangle.
+        var optimalLrs = groups.SelectMany(g => g.Optima.Select(o => (g.Optimizer, o.Batch, o.Lr))).ToList();
+        noise = [.. noise.Where(n => optimalLrs.Any(o => o.Optimizer == n.Optimizer && o.Batch == n.Batch && Nearest(rows, n, o.Lr)))];
+        return new SweepResults(store.Name, target, trials, groups, noise, rows.Count(r => r.Status == TrialStatus.Failed));
+    }
+
+    // Whether n's lr is the grid point nearest (in log) to the refined optimum lr of its (optimizer, batch).
+    private static bool Nearest(IReadOnlyList<TrialRow> rows, NoiseScalePoint n, double optimum) =>
+        rows.Where(r => r.Optimizer == n.Optimizer && r.BatchSize == n.Batch).MinBy(r => Math.Abs(Math.Log(r.Lr / optimum)))?.Lr == n.Lr;
+
+    /// <summary>The base config's targetLoss: batch-scaling measures steps to it.</summary>
+    public static double Target(SweepPlan plan) => plan.Axes.BaseConfig.TargetLoss
+        ?? throw new ArgumentException($"sweep {plan.Axes.Source}: the base config has no targetLoss; batch-scaling measures the steps to a target validation loss (e.g. \"targetLoss\": 0.5).");
+
+    private static IReadOnlyList<UpdateRmsSeries> ReadUpdateRms(string output, TrainConfig mlp) =>
+        [.. UpdateRmsBetas.Select(b => (b, path: Path.Combine(output, "update-rms", "beta" + b.ToString("0.###", CultureInfo.InvariantCulture), Reports.MonitorsCsv.FileName)))
+            .Where(x => File.Exists(x.path)).Select(x => new UpdateRmsSeries(x.b, UpdateRmsExperiment.Read(x.path, mlp.Lr)))];
+
+    private static IEnumerable<string> UpdateRmsLines(IReadOnlyList<UpdateRmsSeries> series)
+    {
+        if (series.Count == 0) yield break;
+        yield return "Adam update RMS on the MLP (theory §6): mean over steps 20–50 vs sqrt((1−β1)/(1+β1)), and the inverted ‖μ‖²/‖σ‖²";
+        foreach (var s in series)
+        {
+            double measured = s.MeanOver(20, 50);
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"  β1 {s.Beta1,-5} measured {measured:F4}  predicted {s.Predicted:F4}  ratio {measured / s.Predicted:F3}  SNR {MuSharp.BatchScaling.AdamUpdateRms.InverseSnr(measured, s.Beta1):F4}");
+        }
+        yield return "";
+    }
+
+    private static string BundledConfig(string file) => RepoFiles.FindFile(Path.Combine("src", "MuSharp.Cli", "configs", file))
+        ?? throw new FileNotFoundException($"{Verb}: the bundled sweep src/MuSharp.Cli/configs/{file} was not found; run from the repository or pass --config.", file);
+}

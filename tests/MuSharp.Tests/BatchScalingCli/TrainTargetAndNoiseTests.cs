@@ -1,0 +1,84 @@
+using MuSharp.Cli.Config;
+using MuSharp.Cli.Experiments;
+using MuSharp.Cli.Reports;
+using MuSharp.Tests.Cli;
+
+namespace MuSharp.Tests.BatchScalingCli;
+
+/// <summary>The training-loop features batch-scaling sweeps rely on: chunked backward, noise.csv, target loss, patience, geometric evaluation.</summary>
+public sealed class TrainTargetAndNoiseTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("musharp-bstrain-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("gpt")]
+    public void ChunkedBackwardLeavesTheBatchGradientAndChunkGradientsThatAverageToIt(string kind)
+    {
+        var config = kind == "mlp" ? TrainRunTests.TinyMlp(1) : TrainRunTests.TinyGpt(1);
+        // Two tasks from the same seed see the same first batch: one back-propagates it whole, one in 4 chunks.
+        var whole = TrainingTask.Create(config);
+        var chunked = TrainingTask.Create(config);
+        var loss = whole.NextLoss();
+        loss.Backward();
+        var (chunkLoss, estimate) = ChunkedBackward.Run(chunked, 4, config.BatchSize);
+
+        Assert.Equal(loss.Item(), chunkLoss, 1e-5);
+        var a = whole.Model.Parameters().ToList();
+        var b = chunked.Model.Parameters().ToList();
+        for (int i = 0; i < a.Count; i++)
+            for (int j = 0; j < a[i].Size; j++)
+                Assert.True(Math.Abs(a[i].Grad![j] - b[i].Grad![j]) <= 1e-5 + 1e-4 * Math.Abs(a[i].Grad![j]),
+                    $"{a[i].Name}[{j}]: whole {a[i].Grad![j]} vs chunked {b[i].Grad![j]}");
+        // A small batch of a fresh model has real signal and real noise: both estimates are finite and tr(Σ) > 0.
+        Assert.True(double.IsFinite(estimate.GradNormSq));
+        Assert.True(estimate.TraceSigma > 0, $"tr(Σ) estimate {estimate.TraceSigma}");
+    }
+
+    [Fact]
+    public void TargetLossStopsTheRunAtTheFirstEvaluationBelowIt()
+    {
+        var config = TrainRunTests.TinyMlp(400, "0.1", ("eval-every", "1000"), ("eval-growth", "1.1"), ("target-loss", "0.6"),
+            ("noise-every", "2"), ("noise-chunks", "4"), ("eval-batches", "1"));
+        var result = Train.Run(config, Path.Combine(root, "t"), resume: false, ProgressView.Silent());
+        Assert.True(result.Completed);
+        var evals = File.ReadLines(Path.Combine(root, "t", Train.MetricsFile)).Skip(1).Select(l => l.Split(','))
+            .Where(c => c[3].Length > 0).Select(c => (Step: long.Parse(c[0]), Loss: double.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.True(result.Steps < 400, $"ran all {result.Steps} steps");
+        Assert.Equal(result.Steps, evals[^1].Step);
+        Assert.True(evals[^1].Loss <= 0.6);
+        Assert.All(evals.SkipLast(1), e => Assert.True(e.Loss > 0.6));
+        // Geometric schedule: each evaluation comes at most ⌈1.1·previous⌉ steps after the start.
+        for (int i = 1; i < evals.Count; i++)
+            Assert.True(evals[i].Step <= Math.Max(evals[i - 1].Step + 1, (long)Math.Ceiling(evals[i - 1].Step * 1.1)), $"gap after step {evals[i - 1].Step}");
+
+        var noise = NoiseCsv.Read(Path.Combine(root, "t", NoiseCsv.FileName));
+        Assert.Equal(result.Steps / 2, noise.Count);
+        Assert.All(noise, n => Assert.Equal(0, n.Step % 2));
+        Assert.Contains(noise, n => double.IsFinite(n.BSimple) && n.BSimple > 0);
+    }
+
+    [Fact]
+    public void PatienceStopsARunThatNoLongerImproves()
+    {
+        // lr 0 cannot improve: the run stops after the first evaluation plus `patience` more.
+        var config = TrainRunTests.TinyMlp(500, "0", ("eval-every", "1000"), ("eval-growth", "1.2"), ("patience", "3"), ("eval-batches", "1"));
+        var result = Train.Run(config, Path.Combine(root, "p"), resume: false, ProgressView.Silent());
+        Assert.True(result.Completed);
+        Assert.Equal(4, result.Steps); // evaluations at steps 1, 2, 3, 4: the first sets the best, three more without improvement
+    }
+
+    [Theory]
+    [InlineData("eval-growth", "1", "evalGrowth")]
+    [InlineData("target-loss", "-1", "targetLoss")]
+    [InlineData("patience", "-2", "patience")]
+    [InlineData("noise-chunks", "5", "noiseChunks")]
+    public void BadBatchScalingKeysAreOneLineConfigErrors(string key, string value, string named)
+    {
+        var e = Assert.Throws<ArgumentException>(() => TrainRunTests.TinyMlp(10, "0.1", ("noise-every", "1"), (key, value)));
+        Assert.Contains(named, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}
