@@ -65,14 +65,17 @@ public static class BatchScalingCommand
         IReadOnlyList<UpdateRmsSeries> updateRms = mlp is null ? [] : summaryOnly ? ReadUpdateRms(output, mlp.Axes.BaseConfig)
             : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, "update-rms"), UpdateRmsBetas, quick ? 200 : 400, Console.Out);
 
+        Console.WriteLine("planted quadratics: Monte-Carlo one-step optimal lr vs theory §7 (5 cases)");
+        var quadratic = QuadraticDemo.Run();
         var lines = new List<string>();
         foreach (var s in sweeps)
             lines.AddRange($"sweep {s.Name} ({s.Trials.Count} finished trials)\n{BatchSummaryText.Format(s.Groups, s.Target)}".Split('\n'));
         lines.AddRange(UpdateRmsLines(updateRms));
+        lines.AddRange(QuadraticLines(quadratic));
         foreach (string line in lines) Console.WriteLine(line);
 
         string report = Path.Combine(output, "report.html");
-        HtmlReport.Write(report, BatchScalingReport.Data($"Learning rate vs batch size: {string.Join(", ", plans.Select(p => p.Name))}", sweeps, updateRms, [], lines), figures);
+        HtmlReport.Write(report, BatchScalingReport.Data($"Learning rate vs batch size: {string.Join(", ", plans.Select(p => p.Name))}", sweeps, updateRms, quadratic, lines), figures);
         Console.WriteLine($"report: {report}");
         int failed = sweeps.Sum(s => s.Failed);
         if (failed > 0) Console.Error.WriteLine($"musharp: {failed} trial{(failed == 1 ? "" : "s")} failed; see the sweep's trials table, fix the cause and rerun with --retry-failed.");
@@ -141,6 +144,17 @@ public static class BatchScalingCommand
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"  β1 {s.Beta1,-5} measured {measured:F4}  predicted {s.Predicted:F4}  ratio {measured / s.Predicted:F3}  SNR {MuSharp.BatchScaling.AdamUpdateRms.InverseSnr(measured, s.Beta1):F4}");
         }
+        yield return "";
+    }
+
+    // Per case, the worst ratio of measured to predicted optimal lr over its batch grid.
+    private static IEnumerable<string> QuadraticLines(IReadOnlyList<QuadraticLrPoint> points)
+    {
+        if (points.Count == 0) yield break;
+        yield return "Planted quadratics (theory §7 test ideas): Monte-Carlo optimal lr / prediction over each batch grid";
+        foreach (var c in points.GroupBy(p => p.Case))
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"  {c.Key,-28} min {c.Min(p => p.Measured / p.Predicted):F3}  max {c.Max(p => p.Measured / p.Predicted):F3}");
         yield return "";
     }
 

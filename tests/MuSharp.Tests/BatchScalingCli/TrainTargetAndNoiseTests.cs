@@ -63,8 +63,8 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     [Fact]
     public void PatienceStopsARunThatNoLongerImproves()
     {
-        // lr 0 cannot improve: the run stops after the first evaluation plus `patience` more.
-        var config = TrainRunTests.TinyMlp(500, "0", ("eval-every", "1000"), ("eval-growth", "1.2"), ("patience", "3"), ("eval-batches", "1"));
+        // lr 1e-12 moves no float32 weight, so the loss never improves: the run stops after the first evaluation plus `patience` more.
+        var config = TrainRunTests.TinyMlp(500, "1e-12", ("eval-every", "1000"), ("eval-growth", "1.2"), ("patience", "3"), ("eval-batches", "1"));
         var result = Train.Run(config, Path.Combine(root, "p"), resume: false, ProgressView.Silent());
         Assert.True(result.Completed);
         Assert.Equal(4, result.Steps); // evaluations at steps 1, 2, 3, 4: the first sets the best, three more without improvement
