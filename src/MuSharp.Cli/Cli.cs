@@ -33,6 +33,7 @@ public static class Cli
                musharp report SWEEP.db|RUN_DIR [--coord DIR] [--out FILE] [--figures]
           Self-contained HTML report (Vega-Lite): loss vs lr per width and parametrization, the coordinate check found in
           RUN_DIR/coord-check/, spectral ratios and the summary; --figures also writes figures/*.svg and *.png.
+          For a batch-scaling sweep: optimal lr vs batch, steps to target, steps vs samples and the noise scale.
                musharp batch-scaling [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures]
           Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss
           while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares

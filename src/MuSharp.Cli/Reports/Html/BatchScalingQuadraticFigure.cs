@@ -44,7 +44,7 @@ public static class BatchScalingQuadraticFigure
                 ["height"] = 160,
                 ["layer"] = new JsonArray { Layer("predicted", Theory, batches), Layer("measured", MonteCarlo, batches) },
             },
-            ["resolve"] = new JsonObject { ["scale"] = new JsonObject { ["y"] = "independent" } },
+            ["resolve"] = new JsonObject { ["scale"] = new JsonObject { ["x"] = "independent", ["y"] = "independent" } },
             ["config"] = VegaLite.Config(),
         };
         return new ReportFigure(Name, "Planted quadratic: Monte-Carlo vs theory",
@@ -64,7 +64,12 @@ public static class BatchScalingQuadraticFigure
             : new JsonObject { ["type"] = "point", ["filled"] = true, ["size"] = 45, ["opacity"] = 0.95 },
         ["encoding"] = new JsonObject
         {
-            ["x"] = BatchScalingSpec.BatchChannel(batches),
+            // Planted batch sizes are fractional (B_noise ≈ 1.5), so the axis is log10 with short general labels, per panel.
+            ["x"] = new JsonObject
+            {
+                ["field"] = "batch", ["type"] = "quantitative", ["title"] = "batch size", ["scale"] = new JsonObject { ["type"] = "log" },
+                ["axis"] = new JsonObject { ["format"] = ".2~g", ["tickCount"] = 5, ["labelOverlap"] = "greedy" },
+            },
             ["y"] = new JsonObject
             {
                 ["field"] = field,
