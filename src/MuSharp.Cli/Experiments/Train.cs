@@ -92,7 +92,8 @@ public static class Train
                     throw new TrainingDivergedException($"loss is {value} at step {step + 1} (lr {lr:G4}); training stopped. The last good checkpoint is {checkpointPath} (step {lastCheckpoint}); lower the learning rate and resume with --resume.");
                 if (measureNoise)
                 {
-                    noise.Add(estimate);
+                    // A non-finite estimate (overflowing gradients just before a blow-up) is logged raw but kept out of the EMA.
+                    if (double.IsFinite(estimate.GradNormSq) && double.IsFinite(estimate.TraceSigma)) noise.Add(estimate);
                     noiseCsv!.Write(step + 1, config.BatchSize, estimate, noise);
                 }
                 bool monitored = monitors != null && (step + 1) % config.MonitorEvery == 0;
