@@ -141,4 +141,19 @@ public sealed class SweepConfigTests : IDisposable
         Assert.Equal("transfer-blobs-smoke", plan.Name);
         Assert.True(plan.Trials.Count is > 4 and < 100, $"{plan.Trials.Count} trials is not a smoke test");
     }
+
+    [Theory]
+    [InlineData("batch-scaling-mlp-quick.json", 60)]
+    [InlineData("batch-scaling-mlp-muon-quick.json", 28)]
+    [InlineData("batch-scaling-mlp.json", 252)]
+    [InlineData("batch-scaling-mlp-muon.json", 128)]
+    [InlineData("batch-scaling-gpt.json", 70)]
+    public void ShippedBatchScalingSweepsLoadWithATarget(string file, int trials)
+    {
+        var plan = SweepConfig.Load(Path.Combine(AppContext.BaseDirectory, "configs", file));
+        Assert.Equal(trials, plan.Trials.Count);
+        Assert.NotEmpty(plan.Axes.BatchSizes);
+        Assert.NotNull(plan.Axes.BaseConfig.TargetLoss);
+        Assert.True(plan.Axes.BaseConfig.NoiseEvery > 0);
+    }
 }
