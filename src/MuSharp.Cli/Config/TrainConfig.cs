@@ -118,6 +118,12 @@ public sealed record TrainConfig
     /// <summary>Chunks the batch is split into when the noise scale is measured (B_small = batch/chunks, B_big = batch).</summary>
     public int NoiseChunks { get; init; } = 4;
 
+    /// <summary>
+    /// Also estimate B_noise = tr(ΣH)/gᵀHg (theory §7.2) at each noise step, from Hessian-vector products by finite
+    /// differences on the same batch: 2(noiseChunks + 1) extra forward and backward passes per measurement.
+    /// </summary>
+    public bool NoiseHessian { get; init; }
+
     public string RunsDir { get; init; } = "runs";
 
     public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);

@@ -65,6 +65,8 @@ public static class Train
         using var noiseCsv = NoiseCsv.Open(runDir, config.NoiseEvery, step);
         var monitor = new UpdateMonitor(entropy: true);
         var noise = new NoiseScaleMonitor();
+        // The same bias-corrected EMA of a (numerator, denominator) pair: here (tr(ΣH), gᵀHg), so its ratio is B_noise.
+        var curvature = new NoiseScaleMonitor();
         long nextEval = step + 1; // the geometric schedule of evalGrowth
         double bestEval = double.PositiveInfinity;
         int sinceBest = 0;
@@ -81,7 +83,8 @@ public static class Train
                 bool measureNoise = noiseCsv != null && (step + 1) % config.NoiseEvery == 0;
                 float value;
                 NoiseEstimate estimate = default;
-                if (measureNoise) (value, estimate) = ChunkedBackward.Run(task, config.NoiseChunks, config.BatchSize);
+                HessianNoiseEstimate? hessian = null;
+                if (measureNoise) (value, estimate, hessian) = ChunkedBackward.Run(task, config.NoiseChunks, config.BatchSize, config.NoiseHessian);
                 else
                 {
                     var loss = task.NextLoss();
@@ -94,7 +97,8 @@ public static class Train
                 {
                     // A non-finite estimate (overflowing gradients just before a blow-up) is logged raw but kept out of the EMA.
                     if (double.IsFinite(estimate.GradNormSq) && double.IsFinite(estimate.TraceSigma)) noise.Add(estimate);
-                    noiseCsv!.Write(step + 1, config.BatchSize, estimate, noise);
+                    if (hessian is { } h && double.IsFinite(h.GHG) && double.IsFinite(h.TraceSigmaH)) curvature.Add(new NoiseEstimate(h.GHG, h.TraceSigmaH));
+                    noiseCsv!.Write(step + 1, config.BatchSize, estimate, noise, hessian, hessian is null ? null : curvature);
                 }
                 bool monitored = monitors != null && (step + 1) % config.MonitorEvery == 0;
                 if (monitored) monitor.Capture(task.Model.Parameters());

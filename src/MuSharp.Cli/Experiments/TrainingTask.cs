@@ -19,10 +19,11 @@ public sealed class TrainingTask
     public required Func<Tensor> NextLoss { get; init; }
 
     /// <summary>
-    /// The next batch (the same one <see cref="NextLoss"/> would take) split row-wise into k equal chunks: k mean
-    /// losses whose average is the batch loss. The noise-scale monitor back-propagates them one at a time.
+    /// Draws the next batch (the same one <see cref="NextLoss"/> would take), split row-wise into k equal chunks, and
+    /// returns a function that computes the k chunk mean losses (their average is the batch loss) at the current
+    /// weights; it can be called again on the same batch, for Hessian-vector products by finite differences.
     /// </summary>
-    public required Func<int, Tensor[]> NextLossChunks { get; init; }
+    public required Func<int, Func<Tensor[]>> NextLossChunks { get; init; }
     public required Func<int, Evaluation> Validate { get; init; }
     public required Func<Evaluation> FinalEvaluation { get; init; }
     /// <summary>Forward pass on a fixed validation batch that fills the model's taps (module outputs), for coordinate checks.</summary>
@@ -90,8 +91,8 @@ public sealed class TrainingTask
             {
                 var b = batcher.Next();
                 int rows = b.Y.Length / k, dim = b.X.Shape[1];
-                return [.. Enumerable.Range(0, k).Select(j => model.Loss(
-                    Tensor.From(b.X.Data.AsSpan(j * rows * dim, rows * dim).ToArray(), rows, dim), b.Y[(j * rows)..((j + 1) * rows)]))];
+                var xs = Enumerable.Range(0, k).Select(j => Tensor.From(b.X.Data.AsSpan(j * rows * dim, rows * dim).ToArray(), rows, dim)).ToArray();
+                return () => [.. Enumerable.Range(0, k).Select(j => model.Loss(xs[j], b.Y[(j * rows)..((j + 1) * rows)]))];
             },
             Probe = taps => model.Forward(probe.X, taps),
             Validate = maxBatches => Evaluate(validation, "validation", maxBatches),
@@ -136,7 +137,7 @@ public sealed class TrainingTask
             {
                 var s = batcher.Next();
                 int rows = s.Rows / k, n = rows * s.SeqLen;
-                return [.. Enumerable.Range(0, k).Select(j => model.Loss(s.Inputs[(j * n)..((j + 1) * n)], s.Targets[(j * n)..((j + 1) * n)], rows, s.SeqLen))];
+                return () => [.. Enumerable.Range(0, k).Select(j => model.Loss(s.Inputs[(j * n)..((j + 1) * n)], s.Targets[(j * n)..((j + 1) * n)], rows, s.SeqLen))];
             },
             Probe = taps => model.Forward(probe.Inputs, probe.Rows, probe.SeqLen, taps),
             Validate = Evaluate,

@@ -23,7 +23,7 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
         var chunked = TrainingTask.Create(config);
         var loss = whole.NextLoss();
         loss.Backward();
-        var (chunkLoss, estimate) = ChunkedBackward.Run(chunked, 4, config.BatchSize);
+        var (chunkLoss, estimate, _) = ChunkedBackward.Run(chunked, 4, config.BatchSize);
 
         Assert.Equal(loss.Item(), chunkLoss, 1e-5);
         var a = whole.Model.Parameters().ToList();
@@ -35,6 +35,79 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
         // A small batch of a fresh model has real signal and real noise: both estimates are finite and tr(Σ) > 0.
         Assert.True(double.IsFinite(estimate.GradNormSq));
         Assert.True(estimate.TraceSigma > 0, $"tr(Σ) estimate {estimate.TraceSigma}");
+    }
+
+    [Fact]
+    public void FiniteDifferenceHessianVectorProductIsSymmetricAndMatchesTheLossCurvature()
+    {
+        var config = TrainRunTests.TinyMlp(1);
+        var task = TrainingTask.Create(config);
+        var parameters = task.Model.Parameters().ToList();
+        int size = parameters.Sum(p => p.Size);
+        var losses = task.NextLossChunks(2);
+        var rng = new Rng(5);
+        float[] Unit()
+        {
+            var v = new float[size];
+            for (int i = 0; i < size; i++) v[i] = (float)rng.NextNormal();
+            float norm = MathF.Sqrt(v.Sum(x => x * x));
+            return [.. v.Select(x => x / norm)];
+        }
+        var u = Unit();
+        var v = Unit();
+        var hu = ChunkedBackward.HessianVectorProduct(parameters, size, losses, u);
+        var hv = ChunkedBackward.HessianVectorProduct(parameters, size, losses, v);
+        double Dot(float[] a, float[] b) => a.Zip(b).Sum(x => (double)x.First * x.Second);
+        // A Hessian is symmetric: uᵀ(Hv) = vᵀ(Hu), up to the float32 finite-difference error.
+        Assert.True(Math.Abs(Dot(u, hv) - Dot(v, hu)) <= 0.05 * Math.Sqrt(Math.Abs(Dot(u, hu) * Dot(v, hv))) + 1e-4,
+            $"uᵀHv {Dot(u, hv)} vs vᵀHu {Dot(v, hu)}");
+
+        // vᵀHv against an independent oracle: the second difference of the loss itself along v, in double. Along the
+        // gradient the curvature is large enough for float32 losses (a random direction's is ~0.01, lost in kinks).
+        foreach (var chunk in losses()) (chunk * 0.5f).Backward();
+        var g = parameters.SelectMany(p => p.Grad!.Take(p.Size)).ToArray();
+        float gNorm = MathF.Sqrt(g.Sum(x => x * x));
+        v = [.. g.Select(x => x / gNorm)];
+        hv = ChunkedBackward.HessianVectorProduct(parameters, size, losses, v);
+        var w = parameters.SelectMany(p => p.Data).ToArray();
+        double LossAt(double t)
+        {
+            int o = 0;
+            foreach (var p in parameters) for (int i = 0; i < p.Size; i++, o++) p.Data[i] = (float)(w[o] + t * v[o]);
+            using var _ = Tape.NoGrad();
+            return losses().Average(l => (double)l.Item());
+        }
+        const double h = 0.01;
+        double second = (LossAt(h) - 2 * LossAt(0) + LossAt(-h)) / (h * h);
+        LossAt(0);
+        Assert.True(Math.Abs(Dot(v, hv) - second) <= 0.1 * Math.Abs(second) + 1e-3, $"vᵀHv {Dot(v, hv)} vs loss curvature {second}");
+    }
+
+    [Fact]
+    public void HessianNoiseMeasurementKeepsTheBatchGradientAndWritesBNoise()
+    {
+        var config = TrainRunTests.TinyMlp(1);
+        var whole = TrainingTask.Create(config);
+        var measured = TrainingTask.Create(config);
+        whole.NextLoss().Backward();
+        var (_, _, hessian) = ChunkedBackward.Run(measured, 4, config.BatchSize, hessian: true);
+        Assert.NotNull(hessian);
+        Assert.True(double.IsFinite(hessian.Value.BNoise) && hessian.Value.TraceSigmaH > 0, $"tr(ΣH) {hessian.Value.TraceSigmaH}, gᵀHg {hessian.Value.GHG}");
+        // The perturbed passes leave the weights and the batch gradient as they were.
+        var a = whole.Model.Parameters().ToList();
+        var b = measured.Model.Parameters().ToList();
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(a[i].Data, b[i].Data);
+            for (int j = 0; j < a[i].Size; j++)
+                Assert.True(Math.Abs(a[i].Grad![j] - b[i].Grad![j]) <= 1e-5 + 1e-4 * Math.Abs(a[i].Grad![j]), $"{a[i].Name}[{j}]");
+        }
+
+        var run = TrainRunTests.TinyMlp(8, "0.1", ("noise-every", "2"), ("noise-hessian", "true"));
+        Train.Run(run, Path.Combine(root, "h"), resume: false, ProgressView.Silent());
+        var rows = NoiseCsv.Read(Path.Combine(root, "h", NoiseCsv.FileName));
+        Assert.Equal(4, rows.Count);
+        Assert.Contains(rows, r => double.IsFinite(r.BNoise));
     }
 
     [Fact]
