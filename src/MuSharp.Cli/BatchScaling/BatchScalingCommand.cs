@@ -17,7 +17,7 @@ public static class BatchScalingCommand
 {
     public const string Verb = "batch-scaling";
     private static readonly string[] QuickConfigs = ["batch-scaling-mlp-quick.json", "batch-scaling-mlp-muon-quick.json"];
-    private static readonly string[] FullConfigs = ["batch-scaling-mlp.json", "batch-scaling-mlp-muon.json", "batch-scaling-gpt.json"];
+    private static readonly string[] FullConfigs = ["batch-scaling-mlp.json", "batch-scaling-mlp-muon.json", "batch-scaling-gpt.json", "batch-scaling-gpt-muon.json"];
     private static readonly double[] UpdateRmsBetas = [0.5, 0.8, 0.9, 0.95];
 
     public static int Run(string[] args)

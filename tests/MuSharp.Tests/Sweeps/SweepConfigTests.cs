@@ -147,7 +147,8 @@ public sealed class SweepConfigTests : IDisposable
     [InlineData("batch-scaling-mlp-muon-quick.json", 28)]
     [InlineData("batch-scaling-mlp.json", 252)]
     [InlineData("batch-scaling-mlp-muon.json", 128)]
-    [InlineData("batch-scaling-gpt.json", 70)]
+    [InlineData("batch-scaling-gpt.json", 35)]
+    [InlineData("batch-scaling-gpt-muon.json", 40)]
     public void ShippedBatchScalingSweepsLoadWithATarget(string file, int trials)
     {
         var plan = SweepConfig.Load(Path.Combine(AppContext.BaseDirectory, "configs", file));
