@@ -91,6 +91,8 @@ public static class BatchScalingCommand
     {
         ArgumentNullException.ThrowIfNull(plan);
         Target(plan);
+        if (!File.Exists(plan.DefaultDbPath))
+            throw new FileNotFoundException($"{Verb}: sweep {plan.Name} has no results yet ({plan.DefaultDbPath} does not exist); run 'musharp {Verb}' without --summary first.", plan.DefaultDbPath);
         using var store = SweepStore.OpenExisting(plan.DefaultDbPath);
         store.Verify(plan);
         return Load(store);

@@ -105,7 +105,8 @@ public sealed record TrainConfig
     /// <summary>
     /// Stop the run (with a checkpoint and final evaluation) when the validation loss has not improved on its best
     /// for this many evaluations in a row; 0 = never. With evalGrowth it ends runs that plateau above a target loss
-    /// (lr too high to converge) once their step count has grown by evalGrowth^patience without progress.
+    /// (lr too high to converge) once their step count has grown by evalGrowth^patience without progress. The count
+    /// starts afresh after a resume (the best loss is not checkpointed).
     /// </summary>
     public int Patience { get; init; }
 

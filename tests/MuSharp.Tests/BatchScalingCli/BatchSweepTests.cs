@@ -126,6 +126,15 @@ public sealed class BatchSweepTests : IDisposable
     }
 
     [Fact]
+    public void SummaryBeforeAnyRunNamesTheMissingResults()
+    {
+        string path = SweepFiles.Write(dir, "early", "\"widths\": [8], \"batchSizes\": [8], \"lrs\": [0.1]", baseJson: BaseJson());
+        var e = Assert.Throws<FileNotFoundException>(() => BatchScalingCommand.Run(["--config", path, "--summary", "--out", Path.Combine(dir, "out")]));
+        Assert.Contains("has no results yet", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void ASweepWithoutATargetIsRefusedByBatchScaling()
     {
         string path = SweepFiles.Write(dir, "nt", "\"widths\": [8], \"batchSizes\": [8], \"lrs\": [0.1]");
