@@ -57,25 +57,9 @@ public static class BatchScalingOptimumFigure
         var ticks = data.Optima.Select(o => (double)o.Batch).Concat(data.Trials.Select(t => (double)t.Batch)).Distinct().Order().ToList();
         var tasks = data.Optima.Select(o => o.Task).Concat(curves.Select(c => c.Task)).Distinct();
 
-        var spec = new JsonObject
-        {
-            ["$schema"] = VegaLite.Schema,
-            ["title"] = VegaLite.Title("Optimal learning rate vs batch size",
-                "● measured optimum, △ at the edge of the lr grid; solid: fit η_max/(1+B_noise/B)^α, dashed: prediction from the measured B_simple"),
-            ["data"] = new JsonObject { ["values"] = values },
-            ["facet"] = new JsonObject
-            {
-                ["column"] = new JsonObject { ["field"] = "task", ["type"] = "nominal", ["title"] = null, ["sort"] = VegaLite.Strings(tasks) },
-            },
-            ["spec"] = new JsonObject
-            {
-                ["width"] = 300,
-                ["height"] = 240,
-                ["layer"] = new JsonArray { Curves(ticks, optimizers), Optima(ticks, optimizers, filled: true), Optima(ticks, optimizers, filled: false) },
-            },
-            ["resolve"] = new JsonObject { ["scale"] = new JsonObject { ["y"] = "independent" } },
-            ["config"] = VegaLite.Config(),
-        };
+        var spec = BatchScalingSpec.TaskColumns("Optimal learning rate vs batch size",
+            "● measured optimum, △ at the edge of the lr grid; solid: fit η_max/(1+B_noise/B)^α, dashed: prediction from the measured B_simple",
+            values, tasks, new JsonArray { Curves(ticks, optimizers), Optima(ticks, optimizers, filled: true), Optima(ticks, optimizers, filled: false) }, "y");
         return new ReportFigure(Name, "Optimal learning rate vs batch size",
             "The learning rate that reaches the target validation loss in the fewest steps, against batch size on log₂–log₂ axes, "
             + "one colour per optimizer. Dots are measured optima (hollow triangles sit at the edge of the learning-rate grid, so the true "

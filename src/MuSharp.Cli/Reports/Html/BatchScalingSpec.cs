@@ -162,4 +162,22 @@ internal static class BatchScalingSpec
     {
         ["scale"] = new JsonObject { ["x"] = "independent", ["y"] = "independent", ["color"] = "shared", ["shape"] = "shared" },
     };
+
+    /// <summary>
+    /// A figure of one 300×240 panel per task, side by side: the shared frame of the optimum and trade-off figures.
+    /// <paramref name="independent"/> lists the axes ("x", "y") each panel scales on its own.
+    /// </summary>
+    public static JsonObject TaskColumns(string title, string subtitle, JsonArray values, IEnumerable<string> tasks, JsonArray layers, params string[] independent) => new()
+    {
+        ["$schema"] = VegaLite.Schema,
+        ["title"] = VegaLite.Title(title, subtitle),
+        ["data"] = new JsonObject { ["values"] = values },
+        ["facet"] = new JsonObject
+        {
+            ["column"] = new JsonObject { ["field"] = "task", ["type"] = "nominal", ["title"] = null, ["sort"] = VegaLite.Strings(tasks) },
+        },
+        ["spec"] = new JsonObject { ["width"] = 300, ["height"] = 240, ["layer"] = layers },
+        ["resolve"] = new JsonObject { ["scale"] = new JsonObject(independent.Select(a => KeyValuePair.Create(a, (JsonNode?)"independent"))) },
+        ["config"] = VegaLite.Config(),
+    };
 }

@@ -54,25 +54,9 @@ public static class BatchScalingTradeoffFigure
         var optimizers = BatchScalingSpec.Optimizers(data);
         var tasks = data.Optima.Select(o => o.Task).Concat(curves.Select(c => c.Task)).Distinct();
 
-        var spec = new JsonObject
-        {
-            ["$schema"] = VegaLite.Schema,
-            ["title"] = VegaLite.Title("Steps vs samples trade-off",
-                "● optimum per batch size; line: fitted S = S_min(1+B_noise/B) drawn at E = B·S, the hyperbola (S/S_min − 1)(E/E_min − 1) = 1; dotted: S_min and E_min"),
-            ["data"] = new JsonObject { ["values"] = values },
-            ["facet"] = new JsonObject
-            {
-                ["column"] = new JsonObject { ["field"] = "task", ["type"] = "nominal", ["title"] = null, ["sort"] = VegaLite.Strings(tasks) },
-            },
-            ["spec"] = new JsonObject
-            {
-                ["width"] = 300,
-                ["height"] = 240,
-                ["layer"] = new JsonArray { Hyperbolas(optimizers), OptimumPoints(optimizers), Rule("sMin", "y", optimizers), Rule("eMin", "x", optimizers) },
-            },
-            ["resolve"] = new JsonObject { ["scale"] = new JsonObject { ["x"] = "independent", ["y"] = "independent" } },
-            ["config"] = VegaLite.Config(),
-        };
+        var spec = BatchScalingSpec.TaskColumns("Steps vs samples trade-off",
+            "● optimum per batch size; line: fitted S = S_min(1+B_noise/B) drawn at E = B·S, the hyperbola (S/S_min − 1)(E/E_min − 1) = 1; dotted: S_min and E_min",
+            values, tasks, new JsonArray { Hyperbolas(optimizers), OptimumPoints(optimizers), Rule("sMin", "y", optimizers), Rule("eMin", "x", optimizers) }, "x", "y");
         return new ReportFigure(Name, "Steps vs samples trade-off",
             "Steps S and samples E = B·S needed to reach the target at each batch size's optimal learning rate, log–log, one colour per "
             + "optimizer (larger batches lie further right and lower). The line is the fit S = S_min(1+B_noise/B) drawn as (E, S): "
