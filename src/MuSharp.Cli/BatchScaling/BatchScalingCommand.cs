@@ -19,6 +19,7 @@ public static class BatchScalingCommand
     private static readonly string[] QuickConfigs = ["batch-scaling-mlp-quick.json", "batch-scaling-mlp-muon-quick.json"];
     private static readonly string[] FullConfigs = ["batch-scaling-mlp.json", "batch-scaling-mlp-muon.json", "batch-scaling-gpt.json", "batch-scaling-gpt-muon.json"];
     private static readonly double[] UpdateRmsBetas = [0.5, 0.8, 0.9, 0.95];
+    private const string UpdateRmsDir = "update-rms";
 
     public static int Run(string[] args)
     {
@@ -63,7 +64,7 @@ public static class BatchScalingCommand
         var sweeps = plans.Select(Load).ToList();
         var mlp = plans.FirstOrDefault(p => p.Axes.BaseConfig.Task == TaskKind.Mlp);
         IReadOnlyList<UpdateRmsSeries> updateRms = mlp is null ? [] : summaryOnly ? ReadUpdateRms(output, mlp.Axes.BaseConfig)
-            : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, "update-rms"), UpdateRmsBetas, quick ? 200 : 400, Console.Out);
+            : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, quick ? 200 : 400, Console.Out);
 
         Console.WriteLine("planted quadratics: Monte-Carlo one-step optimal lr vs theory §7 (5 cases)");
         var quadratic = QuadraticDemo.Run();
@@ -107,34 +108,29 @@ public static class BatchScalingCommand
             ?? throw new ArgumentException($"{store.Path}: its base config has no targetLoss, so it is not a batch-scaling sweep; use musharp report for μTransfer sweeps.");
         var rows = store.Trials();
         var trials = new List<BatchTrial>();
-        var noise = new List<NoiseScalePoint>();
+        var noiseByTrial = new Dictionary<long, IReadOnlyList<Reports.NoiseRow>>();
         foreach (var row in rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged))
         {
             double? steps = row.Status == TrialStatus.Done ? StepsToTarget.Of(store.Metrics(row.Id), target, row.InitialValLoss) : null;
-            var rowNoise = store.Noise(row.Id, row.BatchSize);
+            var rowNoise = noiseByTrial[row.Id] = store.Noise(row.Id, row.BatchSize);
             trials.Add(new BatchTrial(row, steps, StepsToTarget.BSimpleAt(rowNoise, steps)));
-            if (row.Status == TrialStatus.Done)
-                noise.AddRange(rowNoise.Where(n => double.IsFinite(n.BSimple) && n.BSimple > 0).Select(n =>
-                    new NoiseScalePoint(row.Task, row.Optimizer, row.BatchSize, row.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)));
         }
         var groups = BatchScalingSummary.Summarize(trials, baseConfig);
         // The noise figure shows the trials at each batch's optimal grid lr; all of them would be an unreadable tangle.
-        var optimalLrs = groups.SelectMany(g => g.Optima.Select(o => (g.Optimizer, o.Batch, o.Lr))).ToList();
-        noise = [.. noise.Where(n => optimalLrs.Any(o => o.Optimizer == n.Optimizer && o.Batch == n.Batch && Nearest(rows, n, o.Lr)))];
+        var shown = groups.SelectMany(g => g.Optima.Select(o => (g.Optimizer, o.Batch, o.LrIndex))).ToHashSet();
+        var noise = trials.Select(t => t.Row).Where(r => r.Status == TrialStatus.Done && shown.Contains((r.Optimizer, r.BatchSize, r.LrIndex)))
+            .SelectMany(r => noiseByTrial[r.Id].Where(n => double.IsFinite(n.BSimple) && n.BSimple > 0).Select(n =>
+                new NoiseScalePoint(r.Task, r.Optimizer, r.BatchSize, r.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)))
+            .ToList();
         return new SweepResults(store.Name, target, trials, groups, noise, rows.Count(r => r.Status == TrialStatus.Failed));
     }
-
-    // Whether n's lr is the grid point nearest (in log) to the refined optimum lr of its (optimizer, batch).
-    private static bool Nearest(IReadOnlyList<TrialRow> rows, NoiseScalePoint n, double optimum) =>
-        rows.Where(r => r.Optimizer == n.Optimizer && r.BatchSize == n.Batch).MinBy(r => Math.Abs(Math.Log(r.Lr / optimum)))?.Lr == n.Lr;
 
     /// <summary>The base config's targetLoss: batch-scaling measures steps to it.</summary>
     public static double Target(SweepPlan plan) => plan.Axes.BaseConfig.TargetLoss
         ?? throw new ArgumentException($"sweep {plan.Axes.Source}: the base config has no targetLoss; batch-scaling measures the steps to a target validation loss (e.g. \"targetLoss\": 0.5).");
 
     private static IReadOnlyList<UpdateRmsSeries> ReadUpdateRms(string output, TrainConfig mlp) =>
-        [.. UpdateRmsBetas.Select(b => (b, path: Path.Combine(output, "update-rms", "beta" + b.ToString("0.###", CultureInfo.InvariantCulture), Reports.MonitorsCsv.FileName)))
-            .Where(x => File.Exists(x.path)).Select(x => new UpdateRmsSeries(x.b, UpdateRmsExperiment.Read(x.path, mlp.Lr)))];
+        UpdateRmsExperiment.ReadFinished(Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, mlp.Lr);
 
     private static IEnumerable<string> UpdateRmsLines(IReadOnlyList<UpdateRmsSeries> series)
     {

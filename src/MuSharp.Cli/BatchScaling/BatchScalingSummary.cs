@@ -15,9 +15,10 @@ public sealed record StepsCell(int Batch, int LrIndex, double Lr, double? Steps,
 
 /// <summary>
 /// The learning rate that reaches the target in the fewest steps at one batch size (refined between grid points by a
-/// parabola in log lr through log steps), the steps and samples it takes, and the B_simple measured in that trial.
+/// parabola in log lr through log steps), the steps and samples it takes, and the B_simple measured in the trials at
+/// <see cref="LrIndex"/>, the grid point nearest the refined optimum.
 /// </summary>
-public sealed record BatchLrOptimum(int Batch, double Lr, double Steps, double Samples, bool AtEdge, double? BSimple);
+public sealed record BatchLrOptimum(int Batch, double Lr, double Steps, double Samples, bool AtEdge, double? BSimple, int LrIndex);
 
 /// <summary>
 /// Learning rate vs batch size for one (task, optimizer): the measured optima, the fitted law
@@ -77,7 +78,7 @@ public static class BatchScalingSummary
             var noise = trials.Where(t => t.Row.BatchSize == b && t.Row.LrIndex == nearest.LrIndex && t.BSimpleAtTarget is not null)
                 .Select(t => t.BSimpleAtTarget!.Value).ToList();
             double steps = Math.Exp(best.Value);
-            optima.Add(new BatchLrOptimum(b, best.Lr, steps, steps * b, best.AtEdge, noise.Count > 0 ? GeometricMean(noise) : null));
+            optima.Add(new BatchLrOptimum(b, best.Lr, steps, steps * b, best.AtEdge, noise.Count > 0 ? GeometricMean(noise) : null, nearest.LrIndex));
         }
 
         var points = optima.Select(o => ((double)o.Batch, o.Lr)).ToList();

@@ -33,14 +33,13 @@ public static class UpdateRmsExperiment
         var series = new List<UpdateRmsSeries>();
         foreach (double beta1 in betas)
         {
-            string name = "beta" + beta1.ToString("0.###", CultureInfo.InvariantCulture);
+            string runDir = RunDir(dir, beta1);
             var config = mlp with
             {
-                Name = name, Optimizer = OptimizerKind.AdamW, Beta1 = (float)beta1, WeightDecay = 0, Parametrization = null,
+                Name = Path.GetFileName(runDir), Optimizer = OptimizerKind.AdamW, Beta1 = (float)beta1, WeightDecay = 0, Parametrization = null,
                 Decay = DecayKind.Constant, WarmupSteps = 0, Steps = steps, MonitorEvery = 1, NoiseEvery = 0, TargetLoss = null,
                 EvalEvery = steps, EvalGrowth = 0, CheckpointEvery = steps, LogEvery = Math.Max(1, steps / 10),
             };
-            string runDir = Path.Combine(dir, name);
             if (!File.Exists(Path.Combine(runDir, "final.json")))
             {
                 log.WriteLine($"update RMS: Adam β1 {beta1} for {steps} steps → {runDir}");
@@ -50,6 +49,14 @@ public static class UpdateRmsExperiment
         }
         return series;
     }
+
+    /// <summary>The series of the runs <see cref="Run"/> already finished in <paramref name="dir"/>, without training.</summary>
+    public static IReadOnlyList<UpdateRmsSeries> ReadFinished(string dir, IReadOnlyList<double> betas, double lr) =>
+        [.. betas.Select(b => (b, path: Path.Combine(RunDir(dir, b), MonitorsCsv.FileName))).Where(x => File.Exists(x.path))
+            .Select(x => new UpdateRmsSeries(x.b, Read(x.path, lr)))];
+
+    /// <summary>dir/betaβ1: one run folder per β1.</summary>
+    public static string RunDir(string dir, double beta1) => Path.Combine(dir, "beta" + beta1.ToString("0.###", CultureInfo.InvariantCulture));
 
     /// <summary>Per step, sqrt(Σ n·rms²/Σ n) over the weight matrices of monitors.csv, divided by the learning rate.</summary>
     public static IReadOnlyList<(long Step, double Rms)> Read(string monitorsCsv, double lr)
