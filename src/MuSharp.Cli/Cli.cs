@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
+using MuSharp.Sweeps;
 using MuSharp.Cli.Sweeps;
 using MuSharp.Data;
 
@@ -56,7 +57,7 @@ public static class Cli
                 "msign" => MsignReport.Run(args[1..]),
                 "coord-check" => CoordCheckCommand.Execute(args[1..]),
                 TransferCommand.Verb => TransferCommand.Run(args[1..]),
-                TransferWorker.Verb => TransferWorker.Run(args[1..]),
+                TransferWorkerCommand.Verb => TransferWorkerCommand.Run(args[1..]),
                 ReportCommand.Verb => ReportCommand.Run(args[1..]),
                 BatchScaling.BatchScalingCommand.Verb => BatchScaling.BatchScalingCommand.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),

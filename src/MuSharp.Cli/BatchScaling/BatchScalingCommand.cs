@@ -1,7 +1,8 @@
 using System.Globalization;
-using MuSharp.Cli.Config;
-using MuSharp.Cli.Reports.Html;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Training;
+using MuSharp.Experiments;
+using MuSharp.Reports;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Cli.BatchScaling;
 
@@ -52,16 +53,16 @@ public static class BatchScalingCommand
         Directory.CreateDirectory(output);
 
         var plans = configs.Select(SweepConfig.Load).ToList();
-        foreach (var plan in plans) Target(plan); // a sweep without a target is an error before anything runs
+        foreach (var plan in plans) BatchScalingSweep.Target(plan); // a sweep without a target is an error before anything runs
         if (!summaryOnly)
             foreach (var plan in plans)
             {
                 string rerun = $"musharp {Verb} {string.Join(' ', args)}".TrimEnd();
-                int status = SweepCoordinator.Run(plan, plan.DefaultDbPath, workers, retryFailed, rerun);
+                int status = SweepCoordinator.Run(plan, plan.DefaultDbPath, workers, retryFailed, rerun, Sweeps.TransferWorkerCommand.Launch);
                 if (status != 0) return status;
             }
 
-        var sweeps = plans.Select(Load).ToList();
+        var sweeps = plans.Select(BatchScalingSweep.Load).ToList();
         var mlp = plans.FirstOrDefault(p => p.Axes.BaseConfig.Task == TaskKind.Mlp);
         IReadOnlyList<UpdateRmsSeries> updateRms = mlp is null ? [] : summaryOnly ? ReadUpdateRms(output, mlp.Axes.BaseConfig)
             : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, quick ? 200 : 400, Console.Out);
@@ -82,52 +83,6 @@ public static class BatchScalingCommand
         if (failed > 0) Console.Error.WriteLine($"musharp: {failed} trial{(failed == 1 ? "" : "s")} failed; see the sweep's trials table, fix the cause and rerun with --retry-failed.");
         return failed > 0 ? 1 : 0;
     }
-
-    /// <summary>The stored results of one batch-scaling sweep, measured and summarized.</summary>
-    public sealed record SweepResults(string Name, double Target, IReadOnlyList<BatchTrial> Trials, IReadOnlyList<BatchGroup> Groups,
-        IReadOnlyList<NoiseScalePoint> Noise, int Failed);
-
-    /// <summary>Reads the sweep's store, which must have been created from this very sweep file.</summary>
-    public static SweepResults Load(SweepPlan plan)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        Target(plan);
-        if (!File.Exists(plan.DefaultDbPath))
-            throw new FileNotFoundException($"{Verb}: sweep {plan.Name} has no results yet ({plan.DefaultDbPath} does not exist); run 'musharp {Verb}' without --summary first.", plan.DefaultDbPath);
-        using var store = SweepStore.OpenExisting(plan.DefaultDbPath);
-        store.Verify(plan);
-        return Load(store);
-    }
-
-    /// <summary>Steps to target and B_simple per finished trial, then the groups; the base config comes from the store.</summary>
-    public static SweepResults Load(SweepStore store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var baseConfig = store.BaseConfig();
-        double target = baseConfig.TargetLoss
-            ?? throw new ArgumentException($"{store.Path}: its base config has no targetLoss, so it is not a batch-scaling sweep; use musharp report for μTransfer sweeps.");
-        var rows = store.Trials();
-        var trials = new List<BatchTrial>();
-        var noiseByTrial = new Dictionary<long, IReadOnlyList<Reports.NoiseRow>>();
-        foreach (var row in rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged))
-        {
-            double? steps = row.Status == TrialStatus.Done ? StepsToTarget.Of(store.Metrics(row.Id), target, row.InitialValLoss) : null;
-            var rowNoise = noiseByTrial[row.Id] = store.Noise(row.Id, row.BatchSize);
-            trials.Add(new BatchTrial(row, steps, StepsToTarget.BSimpleAt(rowNoise, steps)));
-        }
-        var groups = BatchScalingSummary.Summarize(trials, baseConfig);
-        // The noise figure shows the trials at each batch's optimal grid lr; all of them would be an unreadable tangle.
-        var shown = groups.SelectMany(g => g.Optima.Select(o => (g.Optimizer, o.Batch, o.LrIndex))).ToHashSet();
-        var noise = trials.Select(t => t.Row).Where(r => r.Status == TrialStatus.Done && shown.Contains((r.Optimizer, r.BatchSize, r.LrIndex)))
-            .SelectMany(r => noiseByTrial[r.Id].Where(n => double.IsFinite(n.BSimple) && n.BSimple > 0).Select(n =>
-                new NoiseScalePoint(r.Task, r.Optimizer, r.BatchSize, r.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)))
-            .ToList();
-        return new SweepResults(store.Name, target, trials, groups, noise, rows.Count(r => r.Status == TrialStatus.Failed));
-    }
-
-    /// <summary>The base config's targetLoss: batch-scaling measures steps to it.</summary>
-    public static double Target(SweepPlan plan) => plan.Axes.BaseConfig.TargetLoss
-        ?? throw new ArgumentException($"sweep {plan.Axes.Source}: the base config has no targetLoss; batch-scaling measures the steps to a target validation loss (e.g. \"targetLoss\": 0.5).");
 
     private static IReadOnlyList<UpdateRmsSeries> ReadUpdateRms(string output, TrainConfig mlp) =>
         UpdateRmsExperiment.ReadFinished(Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, mlp.Lr);

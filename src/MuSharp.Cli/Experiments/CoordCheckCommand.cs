@@ -1,43 +1,10 @@
 using System.Globalization;
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Reports;
-using MuSharp.Diagnostics;
+using MuSharp.Experiments;
 using MuSharp.Scaling;
 
 namespace MuSharp.Cli.Experiments;
-
-/// <summary>Options of <c>musharp coord-check</c>; everything not listed here is a training-config override.</summary>
-public sealed record CoordCheckOptions
-{
-    public string? ConfigPath { get; init; }
-    public List<(string Key, string Value)> Overrides { get; init; } = [];
-    public int[] Widths { get; init; } = [64, 128, 256, 512, 1024, 2048];
-    public int Seeds { get; init; } = 3;
-    public int Steps { get; init; } = 3;
-    public ParametrizationKind[] Parametrizations { get; init; } = [ParametrizationKind.Standard, ParametrizationKind.Mup, ParametrizationKind.Spectral];
-    public OptimizerKind[] Optimizers { get; init; } = [OptimizerKind.Sgd, OptimizerKind.AdamW];
-    public double Tolerance { get; init; } = 0.1;
-    public bool Spectral { get; init; } = true;
-    public string Out { get; init; } = Path.Combine("runs", "coord-check");
-
-    /// <summary>Learning rate per optimizer unless --lr is given: mup's coord-check defaults (SGD 0.1, Adam 1e-3), Muon 0.02.</summary>
-    public static float DefaultLr(OptimizerKind optimizer) => optimizer switch
-    {
-        OptimizerKind.Sgd => 0.1f,
-        OptimizerKind.Muon => 0.02f,
-        _ => 1e-3f,
-    };
-}
-
-/// <summary>One (parametrization, optimizer) case: its raw statistics and fitted slopes.</summary>
-public sealed record CoordCase(ParametrizationKind Parametrization, OptimizerKind Optimizer, List<CoordStat> Stats, List<CoordSlope> Slopes)
-{
-    /// <summary>Hidden activations and their changes: every tap except the output logits.</summary>
-    public IEnumerable<CoordSlope> Hidden(int minStep = 1) => Slopes.Where(s => s.Module != "logits" && s.Step >= minStep
-        && s.Metric is CoordMetric.Activation or CoordMetric.Change);
-
-    public CoordSlope? Logits(CoordMetric metric, int step) => Slopes.FirstOrDefault(s => s.Module == "logits" && s.Metric == metric && s.Step == step);
-}
 
 /// <summary>
 /// <c>musharp coord-check</c>: for every parametrization × optimizer, trains the configured model at each width for a
@@ -49,7 +16,7 @@ public static class CoordCheckCommand
     public static int Execute(string[] args)
     {
         var o = Parse(args);
-        Run(o, Console.WriteLine);
+        CoordCheckRun.Run(o, Console.WriteLine);
         return 0;
     }
 
@@ -91,81 +58,4 @@ public static class CoordCheckCommand
             throw new ArgumentException($"coord-check: --{key} '{value}' is not a comma-separated list of valid values ({e.Message.Split('.')[0]}).");
         }
     }
-
-    public static List<CoordCase> Run(CoordCheckOptions o, Action<string> print)
-    {
-        if (o.Widths.Length < 2 || o.Widths.Any(w => w <= 0)) throw new ArgumentException($"coord-check: --widths needs at least two positive widths, got [{string.Join(",", o.Widths)}].");
-        var cases = new List<CoordCase>();
-        var seeds = Enumerable.Range(1, o.Seeds).Select(i => (ulong)i).ToList();
-        foreach (var kind in o.Parametrizations)
-            foreach (var optimizer in o.Optimizers)
-            {
-                var config0 = Config(o, kind, optimizer, o.Widths[0], 1);
-                print($"coord check: {Name(kind)} · {optimizer.ToString().ToLowerInvariant()} (lr {config0.Lr:G3}) · widths {string.Join(",", o.Widths)} · {o.Seeds} seeds · {o.Steps} steps");
-                var stats = CoordCheck.Run(o.Widths, seeds, o.Steps, (width, seed) =>
-                {
-                    var config = Config(o, kind, optimizer, width, seed);
-                    var task = TrainingTask.Create(config);
-                    return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, task.Probe);
-                }, o.Spectral, line => print("  " + line));
-                var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance));
-                cases.Add(c);
-                foreach (var line in VerdictTable(c, o.Tolerance)) print(line);
-            }
-        CoordCsv.Write(o.Out, cases);
-        print($"wrote {Path.Combine(o.Out, CoordCsv.StatsFile)} and {Path.Combine(o.Out, CoordCsv.SlopesFile)}");
-        return cases;
-    }
-
-    /// <summary>The training config of one width and seed: the base config with hidden widths (MLP) or d_model (GPT) set.</summary>
-    public static TrainConfig Config(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer, int width, ulong seed)
-    {
-        var overrides = new List<(string, string)>
-        {
-            ("parametrization", Name(kind)), ("optimizer", optimizer.ToString().ToLowerInvariant()),
-            ("seed", seed.ToString(CultureInfo.InvariantCulture)), ("base-width", o.Widths[0].ToString(CultureInfo.InvariantCulture)),
-        };
-        if (!o.Overrides.Any(kv => kv.Key == "steps")) overrides.Add(("steps", o.Steps.ToString(CultureInfo.InvariantCulture))); // the GPT needs a length; the check uses a constant lr
-        if (!o.Overrides.Any(kv => kv.Key == "lr")) overrides.Add(("lr", CoordCheckOptions.DefaultLr(optimizer).ToString("R", CultureInfo.InvariantCulture)));
-        var probe = TrainConfig.Load(o.ConfigPath, [.. o.Overrides, ("steps", "1")]);
-        overrides.Add(probe.Task == TaskKind.Gpt
-            ? ("d-model", width.ToString(CultureInfo.InvariantCulture))
-            : ("hidden", "[" + string.Join(",", probe.Hidden.Select(_ => width)) + "]"));
-        return TrainConfig.Load(o.ConfigPath, [.. o.Overrides, .. overrides]);
-    }
-
-    public static string Name(ParametrizationKind kind) => kind.ToString().ToLowerInvariant();
-
-    /// <summary>One row per (module, metric): the slope at each step and the verdict of the steepest one.</summary>
-    public static IEnumerable<string> VerdictTable(CoordCase c, double tolerance)
-    {
-        var steps = c.Slopes.Select(s => s.Step).Distinct().Order().ToList();
-        yield return $"  {"module",-22} {"metric",-10} " + string.Join(" ", steps.Select(t => $"{"t=" + t,8}")) + "  verdict";
-        foreach (var row in c.Slopes.GroupBy(s => (s.Module, s.Metric)).OrderBy(g => g.Key.Metric).ThenBy(g => g.Key.Module, StringComparer.Ordinal))
-        {
-            var byStep = row.ToDictionary(s => s.Step);
-            var worst = row.MaxBy(s => Math.Abs(s.Slope))!;
-            string cells = string.Join(" ", steps.Select(t => byStep.TryGetValue(t, out var s) ? $"{Signed(s.Slope),8}" : $"{"",8}"));
-            yield return $"  {row.Key.Module,-22} {row.Key.Metric.ToString().ToLowerInvariant(),-10} {cells}  {Trend(worst.Trend)} ({Signed(worst.Slope)})";
-        }
-        var hidden = c.Hidden().ToList();
-        if (hidden.Count > 0)
-        {
-            var h = hidden.MaxBy(s => Math.Abs(s.Slope))!;
-            string verdict = hidden.All(s => s.Trend == CoordTrend.Flat) ? "all flat" : "NOT all flat";
-            yield return $"  hidden activations and changes, steps ≥ 1: {verdict} (max |slope| {Math.Abs(h.Slope):0.000} at {h.Module} {h.Metric.ToString().ToLowerInvariant()} t={h.Step}; flat means |slope| ≤ {tolerance})";
-        }
-        var logit = c.Slopes.Where(s => s.Module == "logits" && s.Metric == CoordMetric.Change).MaxBy(s => s.Slope);
-        if (logit != null) yield return $"  output logits' change: max slope {logit.Slope:+0.000;-0.000} at t={logit.Step}";
-    }
-
-    /// <summary>A slope with its sign, rounded first so −0.001 prints as +0.00 rather than -0.00.</summary>
-    private static string Signed(double slope) => Math.Round(slope, 2).ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
-
-    private static string Trend(CoordTrend t) => t switch
-    {
-        CoordTrend.Flat => "flat",
-        CoordTrend.Growing => "GROWING",
-        _ => "shrinking",
-    };
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using MuSharp.Cli.Reports.Html;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Reports;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Cli.Reports;
 
@@ -11,7 +10,6 @@ namespace MuSharp.Cli.Reports;
 public static class ReportCommand
 {
     public const string Verb = "report";
-    public const string CoordDir = "coord-check";
 
     public static int Run(string[] args)
     {
@@ -34,68 +32,8 @@ public static class ReportCommand
             }
         }
         if (sweep is null) throw new ArgumentException($"{Verb}: name the sweep, e.g. musharp {Verb} runs/mutransfer-fashion (its sweep.db).");
-        string path = Write(sweep, coord, output, figures);
+        string path = SweepReport.Write(sweep, coord, output, figures);
         Console.WriteLine($"report: {path}");
         return 0;
-    }
-
-    /// <summary>Writes the report and returns its path (default: report.html beside the sweep's db).</summary>
-    public static string Write(string sweep, string? coordDir = null, string? output = null, bool figures = false)
-    {
-        string db = Directory.Exists(sweep) ? Path.Combine(sweep, "sweep.db") : sweep;
-        if (!File.Exists(db)) throw new FileNotFoundException($"{Verb}: {db} does not exist; run musharp transfer first or name the sweep's .db file.", db);
-        string dir = Path.GetDirectoryName(Path.GetFullPath(db))!;
-        coordDir ??= Path.Combine(dir, CoordDir);
-        output ??= Path.Combine(dir, "report.html");
-
-        using (var batchStore = SweepStore.OpenExisting(db))
-            if (batchStore.SweepsBatchSize)
-            {
-                var results = BatchScaling.BatchScalingCommand.Load(batchStore);
-                var lines = BatchScaling.BatchSummaryText.Format(results.Groups, results.Target).Split('\n');
-                HtmlReport.Write(output, BatchScaling.BatchScalingReport.Data($"Learning rate vs batch size: {results.Name}", [results], [], [], lines), figures);
-                return output;
-            }
-
-        List<TransferPoint> points;
-        List<string> summary;
-        string name;
-        using (var store = SweepStore.OpenExisting(db))
-        {
-            var rows = store.Trials();
-            name = store.Name;
-            points = rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged or TrialStatus.Failed)
-                .Select(r => new TransferPoint(r.Task, r.Optimizer, r.Parametrization, r.Width, r.Lr, r.Seed,
-                    r.Status == TrialStatus.Done ? r.FinalValLoss : null, SweepStore.StatusName(r.Status)))
-                .ToList();
-            summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth)).Split('\n')];
-        }
-        var (coord, verdicts) = ReadCoordCheck(coordDir);
-        var data = new ReportData($"μTransfer: {name}", points, coord, verdicts, summary);
-        HtmlReport.Write(output, data, figures);
-        return output;
-    }
-
-    /// <summary>coord.csv averaged over seeds, and slopes.csv, when the folder holds them; empty lists otherwise.</summary>
-    public static (List<CoordPoint> Points, List<CoordVerdict> Verdicts) ReadCoordCheck(string dir)
-    {
-        string stats = Path.Combine(dir, CoordCsv.StatsFile), slopes = Path.Combine(dir, CoordCsv.SlopesFile);
-        if (!File.Exists(stats) || !File.Exists(slopes)) return ([], []);
-        var inv = CultureInfo.InvariantCulture;
-        try
-        {
-            var points = File.ReadLines(stats).Skip(1).Select(l => l.Split(','))
-                .GroupBy(f => (P: f[0], O: f[1], W: int.Parse(f[2], inv), T: int.Parse(f[4], inv), M: f[5], K: f[6]))
-                .Select(g => new CoordPoint(g.Key.P, g.Key.O, g.Key.M, g.Key.K, g.Key.T, g.Key.W, g.Average(f => double.Parse(f[7], inv))))
-                .ToList();
-            var verdicts = File.ReadLines(slopes).Skip(1).Select(l => l.Split(','))
-                .Select(f => new CoordVerdict(f[0], f[1], f[2], f[3], int.Parse(f[4], inv), double.Parse(f[5], inv), f[6]))
-                .ToList();
-            return (points, verdicts);
-        }
-        catch (Exception e) when (e is FormatException or IndexOutOfRangeException)
-        {
-            throw new InvalidDataException($"{Verb}: {dir} holds a malformed {CoordCsv.StatsFile} or {CoordCsv.SlopesFile} ({e.Message}); rerun musharp coord-check --out {dir}.");
-        }
     }
 }

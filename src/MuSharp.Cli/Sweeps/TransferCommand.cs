@@ -40,7 +40,7 @@ public static class TransferCommand
 
         var plan = SweepConfig.Load(configPath);
         db ??= plan.DefaultDbPath;
-        int status = SweepCoordinator.Run(plan, db, workers, retryFailed, $"musharp {Verb} --config {configPath}");
+        int status = SweepCoordinator.Run(plan, db, workers, retryFailed, $"musharp {Verb} --config {configPath}", TransferWorkerCommand.Launch);
         if (status != 0) return status;
         using var store = SweepStore.OpenExisting(db);
         return Finish(store);
@@ -63,7 +63,7 @@ public static class TransferCommand
         var rows = store.Trials();
         Console.WriteLine();
         Console.Write(Report(store, rows));
-        try { Console.WriteLine($"report: {Reports.ReportCommand.Write(store.Path)}"); }
+        try { Console.WriteLine($"report: {SweepReport.Write(store.Path)}"); }
         catch (FileNotFoundException e) { Console.Error.WriteLine($"musharp: no HTML report: {e.Message}"); }
         int left = rows.Count(r => !r.IsFinished), failed = rows.Count(r => r.Status == TrialStatus.Failed);
         if (left > 0)

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MuSharp.Cli.BatchScaling;
-using MuSharp.Cli.Config;
-using MuSharp.Cli.Reports.Html;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Training;
+using MuSharp.Reports;
+using MuSharp.Sweeps;
 using MuSharp.Tests.Reports;
 using MuSharp.Tests.Sweeps;
 
@@ -87,9 +87,9 @@ public sealed class BatchSweepTests : IDisposable
             "widths": [16], "batchSizes": [8, 64], "optimizers": ["sgd"], "lrGrids": { "sgd": { "min": 0.025, "max": 0.4 } }
             """, steps: 400);
         using (var store = SweepStore.Open(plan.DefaultDbPath, plan))
-            Assert.True(TransferWorker.Work(store, CancellationToken.None));
+            Assert.True(SweepWorker.Work(store, CancellationToken.None));
 
-        var results = BatchScalingCommand.Load(plan);
+        var results = BatchScalingSweep.Load(plan);
         Assert.Equal(0.7, results.Target);
         var group = Assert.Single(results.Groups);
         Assert.Equal([8, 64], group.Batches);
@@ -121,7 +121,7 @@ public sealed class BatchSweepTests : IDisposable
         Assert.Equal($"rendered {charts} of {charts} charts, 0 errors", status.Text);
 
         // musharp report on the stored sweep takes the batch-scaling path.
-        string viaReport = MuSharp.Cli.Reports.ReportCommand.Write(plan.DefaultDbPath, output: Path.Combine(dir, "r2.html"));
+        string viaReport = SweepReport.Write(plan.DefaultDbPath, output: Path.Combine(dir, "r2.html"));
         Assert.Contains("batch-optimal-lr", File.ReadAllText(viaReport), StringComparison.Ordinal);
     }
 

@@ -1,6 +1,6 @@
 using MuSharp.Cli.BatchScaling;
 using MuSharp.Cli.Reports;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.BatchScalingCli;
 

@@ -1,4 +1,4 @@
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
 using MuSharp.Tests.Cli;

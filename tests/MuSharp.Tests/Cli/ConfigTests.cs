@@ -1,4 +1,4 @@
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Cli;
 

@@ -1,4 +1,4 @@
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Diagnostics;
 using MuSharp.Scaling;
@@ -13,7 +13,7 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
 {
     public sealed class Sweep
     {
-        public List<CoordCase> Cases { get; } = CoordCheckCommand.Run(new CoordCheckOptions
+        public List<CoordCase> Cases { get; } = CoordCheckRun.Run(new CoordCheckOptions
         {
             Overrides = [("dataset", "blobs"), ("batch-size", "64"), ("hidden", "[64,64]")],
             Widths = [64, 128, 256, 512, 1024, 2048],
@@ -93,7 +93,7 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     [Fact]
     public void SpectralRatiosAreFlatUnderMupAndGrowUnderStandard()
     {
-        CoordCase Run(ParametrizationKind p) => CoordCheckCommand.Run(new CoordCheckOptions
+        CoordCase Run(ParametrizationKind p) => CoordCheckRun.Run(new CoordCheckOptions
         {
             Overrides = [("dataset", "blobs"), ("batch-size", "64"), ("hidden", "[64,64]")],
             Widths = [64, 128, 256, 512], Seeds = 1, Steps = 2, Parametrizations = [p], Optimizers = [OptimizerKind.AdamW],
@@ -110,7 +110,7 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     [Fact]
     public void GptUnderMupIsFlatAndUnderStandardItsAttentionChangeGrows()
     {
-        var cases = CoordCheckCommand.Run(new CoordCheckOptions
+        var cases = CoordCheckRun.Run(new CoordCheckOptions
         {
             Overrides = [("task", "gpt"), ("dataset", "synthetic"), ("layers", "1"), ("heads", "2"), ("context-length", "16"), ("batch-size", "4")],
             Widths = [32, 64, 128], Seeds = 1, Steps = 2, Parametrizations = [ParametrizationKind.Standard, ParametrizationKind.Mup],
@@ -128,7 +128,7 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     {
         var e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Parse(["--parametrizations", "mup,bogus"]));
         Assert.Contains("--parametrizations", e.Message);
-        e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Run(new CoordCheckOptions { Widths = [64] }, _ => { }));
+        e = Assert.Throws<ArgumentException>(() => CoordCheckRun.Run(new CoordCheckOptions { Widths = [64] }, _ => { }));
         Assert.Contains("at least two", e.Message);
         e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Parse(["--seeds", "0"]));
         Assert.Contains("positive", e.Message);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
 

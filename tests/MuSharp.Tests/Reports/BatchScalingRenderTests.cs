@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MuSharp.Cli.Reports.Html;
+using MuSharp.Reports;
 using MuSharp.Tests.Data;
 
 namespace MuSharp.Tests.Reports;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using MuSharp.Cli.Reports.Html;
+using MuSharp.Reports;
 using MuSharp.Tests.Data;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MuSharp.Cli.Reports.Html;
+using MuSharp.Reports;
 
 namespace MuSharp.Tests.Reports;
 

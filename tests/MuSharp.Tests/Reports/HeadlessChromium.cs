@@ -1,4 +1,4 @@
-using MuSharp.Cli.Reports.Html;
+using MuSharp.Reports;
 
 namespace MuSharp.Tests.Reports;
 

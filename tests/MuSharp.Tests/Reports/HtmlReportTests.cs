@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using MuSharp.Cli.Reports.Html;
+using MuSharp.Reports;
 using MuSharp.Tests.Data;
 
 namespace MuSharp.Tests.Reports;

@@ -1,7 +1,7 @@
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Cli.Reports;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Sweeps;
 using MuSharp.Scaling;
 using MuSharp.Tests.Data;
 using MuSharp.Tests.Sweeps;
@@ -18,11 +18,11 @@ public sealed class ReportCommandTests
         string config = SweepFiles.Write(dir.Path, "r", "\"widths\": [8, 32], \"lrs\": [0.01, 0.1, 1000], \"parametrizations\": [\"standard\", \"mup\"]", steps: 10);
         Assert.Equal(0, MuSharp.Cli.Cli.Run(["transfer", "--config", config, "--workers", "2"]));
         string runDir = Path.Combine(dir.Path, "r");
-        CoordCheckCommand.Run(new CoordCheckOptions
+        CoordCheckRun.Run(new CoordCheckOptions
         {
             Overrides = [("dataset", "blobs"), ("batch-size", "32"), ("hidden", "[16,16]")],
             Widths = [16, 32, 64], Seeds = 1, Steps = 2, Parametrizations = [ParametrizationKind.Standard, ParametrizationKind.Mup],
-            Optimizers = [OptimizerKind.AdamW], Out = Path.Combine(runDir, ReportCommand.CoordDir),
+            Optimizers = [OptimizerKind.AdamW], Out = Path.Combine(runDir, SweepReport.CoordDir),
         }, _ => { });
 
         Assert.Equal(0, MuSharp.Cli.Cli.Run(["report", runDir]));
@@ -42,11 +42,11 @@ public sealed class ReportCommandTests
     public void MissingSweepAndMalformedCoordFilesGiveOneLineErrors()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<FileNotFoundException>(() => ReportCommand.Write(Path.Combine(dir.Path, "nope.db")));
+        var e = Assert.Throws<FileNotFoundException>(() => SweepReport.Write(Path.Combine(dir.Path, "nope.db")));
         Assert.Contains("run musharp transfer first", e.Message);
         File.WriteAllText(dir.File(CoordCsv.StatsFile), "header\n1,2\n");
         File.WriteAllText(dir.File(CoordCsv.SlopesFile), "header\n");
-        var bad = Assert.Throws<InvalidDataException>(() => ReportCommand.ReadCoordCheck(dir.Path));
+        var bad = Assert.Throws<InvalidDataException>(() => SweepReport.ReadCoordCheck(dir.Path));
         Assert.Contains("rerun musharp coord-check", bad.Message);
     }
 }

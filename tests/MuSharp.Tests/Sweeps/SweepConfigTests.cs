@@ -1,6 +1,6 @@
 using System.Text.Json;
-using MuSharp.Cli.Config;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Training;
+using MuSharp.Sweeps;
 using MuSharp.Scaling;
 
 namespace MuSharp.Tests.Sweeps;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using MuSharp.Cli.Config;
+using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.Sweeps;
 
@@ -17,7 +17,7 @@ public sealed class SweepRunTests : IDisposable
     {
         var plan = SweepConfig.Load(SweepFiles.Write(dir, "d", "\"widths\": [8], \"lrs\": [0.05, 10000]", steps: 30));
         using var store = SweepStore.Open(plan.DefaultDbPath, plan);
-        Assert.True(TransferWorker.Work(store, CancellationToken.None));
+        Assert.True(SweepWorker.Work(store, CancellationToken.None));
 
         var rows = store.Trials();
         var done = rows.Single(r => r.LrIndex == 0);
@@ -57,7 +57,7 @@ public sealed class SweepRunTests : IDisposable
         string baseJson = SweepFiles.BaseJson(dir).Replace("\"blobs\"", "\"no-such-data\"", StringComparison.Ordinal);
         var plan = SweepConfig.Load(SweepFiles.Write(dir, "f", "\"widths\": [8], \"lrs\": [0.01, 0.1]", baseJson: baseJson));
         using var store = SweepStore.Open(plan.DefaultDbPath, plan);
-        Assert.True(TransferWorker.Work(store, CancellationToken.None));
+        Assert.True(SweepWorker.Work(store, CancellationToken.None));
         Assert.All(store.Trials(), r =>
         {
             Assert.Equal(TrialStatus.Failed, r.Status);

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.Sweeps;
 

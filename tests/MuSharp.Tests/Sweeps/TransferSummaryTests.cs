@@ -1,4 +1,4 @@
-using MuSharp.Cli.Sweeps;
+using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.Sweeps;
 
