@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
@@ -113,9 +112,10 @@ public static class Cli
 
         // Ctrl+C (SIGINT) and a scheduler's SIGTERM both finish the current step, save a checkpoint and exit 130.
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
-        var result = Train.Run(config, runDir, resumeDir != null, ProgressView.ForConsole(), cancel.Token);
+        using var signals = StopSignals.Register(cancel);
+        var view = ProgressView.ForConsole();
+        var result = view.Run(() => Train.Run(config, runDir, resumeDir != null, [view], cancel.Token));
+        if (!result.Completed) Console.WriteLine($"interrupted at step {result.Steps}; checkpoint saved, continue with --resume {runDir}");
         return result.Completed ? 0 : 130;
     }
 }

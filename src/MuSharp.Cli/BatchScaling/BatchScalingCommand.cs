@@ -85,7 +85,7 @@ public static class BatchScalingCommand
     }
 
     private static IReadOnlyList<UpdateRmsSeries> ReadUpdateRms(string output, TrainConfig mlp) =>
-        UpdateRmsExperiment.ReadFinished(Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, mlp.Lr);
+        UpdateRmsExperiment.ReadFinished(Path.Combine(output, UpdateRmsDir), UpdateRmsBetas);
 
     private static IEnumerable<string> UpdateRmsLines(IReadOnlyList<UpdateRmsSeries> series)
     {

@@ -58,7 +58,7 @@ public static class CoordCheckRun
                 var stats = CoordCheck.Run(o.Widths, seeds, o.Steps, (width, seed) =>
                 {
                     var config = Config(o, kind, optimizer, width, seed);
-                    var task = TrainingTask.Create(config);
+                    var task = TrainingTasks.Create(config);
                     return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, task.Probe);
                 }, o.Spectral, line => print("  " + line));
                 var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance));

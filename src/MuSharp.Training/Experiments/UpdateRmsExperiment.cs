@@ -1,12 +1,16 @@
 using System.Globalization;
+using System.Text.Json;
 using MuSharp.BatchScaling;
 using MuSharp.Training;
 using MuSharp.Optim;
 
 namespace MuSharp.Experiments;
 
+/// <summary>One step of an <see cref="UpdateRmsSeries"/>: the update RMS u = ΔW/η over all weight matrices.</summary>
+public sealed record UpdateRmsStep(long Step, double Rms);
+
 /// <summary>Adam's update RMS over the first steps of one real training run, for one β1.</summary>
-public sealed record UpdateRmsSeries(double Beta1, IReadOnlyList<(long Step, double Rms)> Points)
+public sealed record UpdateRmsSeries(double Beta1, IReadOnlyList<UpdateRmsStep> Points)
 {
     /// <summary>Theory §6 with no signal: sqrt((1−β1)/(1+β1)).</summary>
     public double Predicted => AdamUpdateRms.Predicted(Beta1, 0);
@@ -17,12 +21,14 @@ public sealed record UpdateRmsSeries(double Beta1, IReadOnlyList<(long Step, dou
 
 /// <summary>
 /// Theory §6 on a real model: trains the MLP with Adam (no weight decay, constant lr, one lr scale) for several β1,
-/// monitoring every step, and reads the update RMS u = ΔW/η over all weight matrices from monitors.csv. At the start
+/// monitoring every step, and measures the update RMS u = ΔW/η over all weight matrices from its monitor records. At the start
 /// of training the gradient is mostly noise, so u_RMS should sit near sqrt((1−β1)/(1+β1)); the gap is the signal,
 /// inverted by <see cref="AdamUpdateRms.InverseSnr"/> into ‖μ‖²/‖σ‖². Runs are kept: a finished β1 is not rerun.
 /// </summary>
 public static class UpdateRmsExperiment
 {
+    public const string SeriesFile = "update-rms.json";
+
     public static IReadOnlyList<UpdateRmsSeries> Run(TrainConfig mlp, string dir, IReadOnlyList<double> betas, int steps, TextWriter log)
     {
         ArgumentNullException.ThrowIfNull(mlp);
@@ -38,43 +44,47 @@ public static class UpdateRmsExperiment
                 Decay = DecayKind.Constant, WarmupSteps = 0, Steps = steps, MonitorEvery = 1, NoiseEvery = 0, TargetLoss = null,
                 EvalEvery = steps, EvalGrowth = 0, CheckpointEvery = steps, LogEvery = Math.Max(1, steps / 10),
             };
-            if (!File.Exists(Path.Combine(runDir, "final.json")))
+            string file = Path.Combine(runDir, SeriesFile);
+            if (!File.Exists(file))
             {
                 log.WriteLine($"update RMS: Adam β1 {beta1} for {steps} steps → {runDir}");
-                Train.Run(config, runDir, resume: false, ProgressView.Silent());
+                var meter = new UpdateRmsMeter(config.Lr);
+                Train.Run(config, runDir, resume: false, [meter]);
+                File.WriteAllText(file, JsonSerializer.Serialize(new UpdateRmsSeries(beta1, meter.Points)));
             }
-            series.Add(new UpdateRmsSeries(beta1, Read(Path.Combine(runDir, MonitorsCsv.FileName), config.Lr)));
+            series.Add(Load(file));
         }
         return series;
     }
 
     /// <summary>The series of the runs <see cref="Run"/> already finished in <paramref name="dir"/>, without training.</summary>
-    public static IReadOnlyList<UpdateRmsSeries> ReadFinished(string dir, IReadOnlyList<double> betas, double lr) =>
-        [.. betas.Select(b => (b, path: Path.Combine(RunDir(dir, b), MonitorsCsv.FileName))).Where(x => File.Exists(x.path))
-            .Select(x => new UpdateRmsSeries(x.b, Read(x.path, lr)))];
+    public static IReadOnlyList<UpdateRmsSeries> ReadFinished(string dir, IReadOnlyList<double> betas) =>
+        [.. betas.Select(b => Path.Combine(RunDir(dir, b), SeriesFile)).Where(File.Exists).Select(Load)];
 
     /// <summary>dir/betaβ1: one run folder per β1.</summary>
     public static string RunDir(string dir, double beta1) => Path.Combine(dir, "beta" + beta1.ToString("0.###", CultureInfo.InvariantCulture));
 
-    /// <summary>Per step, sqrt(Σ n·rms²/Σ n) over the weight matrices of monitors.csv, divided by the learning rate.</summary>
-    public static IReadOnlyList<(long Step, double Rms)> Read(string monitorsCsv, double lr)
+    private static UpdateRmsSeries Load(string file)
     {
-        if (!File.Exists(monitorsCsv)) throw new FileNotFoundException($"{monitorsCsv} is missing; delete its run folder and rerun to measure it again.", monitorsCsv);
-        var inv = CultureInfo.InvariantCulture;
-        var points = new List<(long, double)>();
-        // Columns: step,name,role,fan_in,fan_out,weight_rms,update_rms,...; a matrix has a spectral cell (column 8).
-        foreach (var step in File.ReadLines(monitorsCsv).Skip(1).Select(l => l.Split(',')).Where(c => c.Length >= 9 && c[7].Length > 0)
-                     .GroupBy(c => long.Parse(c[0], inv)))
+        try { return JsonSerializer.Deserialize<UpdateRmsSeries>(File.ReadAllText(file)) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{file} is not a finished update-RMS series ({e.Message}); delete its run folder and rerun."); }
+    }
+
+    /// <summary>Per monitored step, sqrt(Σ n·rms²/Σ n) of the update over the weight matrices, divided by the learning rate.</summary>
+    private sealed class UpdateRmsMeter(double lr) : ITrainingObserver
+    {
+        public List<UpdateRmsStep> Points { get; } = [];
+
+        public void OnMonitor(MonitorRecord record)
         {
             double sum = 0, n = 0;
-            foreach (var c in step)
+            foreach (var p in record.Parameters.Where(p => p.IsMatrix))
             {
-                double size = double.Parse(c[3], inv) * double.Parse(c[4], inv), rms = double.Parse(c[6], inv);
-                sum += size * rms * rms;
+                double size = (double)p.FanIn * p.FanOut;
+                sum += size * p.UpdateRms * p.UpdateRms;
                 n += size;
             }
-            points.Add((step.Key, Math.Sqrt(sum / n) / lr));
+            Points.Add(new UpdateRmsStep(record.Step, Math.Sqrt(sum / n) / lr));
         }
-        return points;
     }
 }

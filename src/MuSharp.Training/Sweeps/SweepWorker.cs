@@ -25,7 +25,7 @@ public static class SweepWorker
     /// Claims and runs trials under this process's pid until none is pending (true) or <paramref name="cancel"/>
     /// fires (false). Run folders are trials/ID beside the database.
     /// </summary>
-    public static bool Work(SweepStore store, CancellationToken cancel)
+    public static bool Work(SweepStore store, CancellationToken cancel, Func<TrainConfig, ITrainingTask>? tasks = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         int pid = Environment.ProcessId;
@@ -36,12 +36,13 @@ public static class SweepWorker
             string runDir = Path.Combine(trialsDir, trial.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var started = DateTime.UtcNow;
             TrialOutcome? outcome;
+            var recorder = new TrialRecorder();
             try
             {
                 var config = JsonSerializer.Deserialize<TrainConfig>(trial.ConfigJson, TrainConfig.Json)
                     ?? throw new InvalidDataException($"trial {trial.Key}: empty config");
                 config.Validate();
-                outcome = TrialRunner.Run(config, runDir, factor, cancel);
+                outcome = TrialRunner.Run(config, runDir, factor, cancel, recorder, tasks);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -49,7 +50,7 @@ public static class SweepWorker
                 outcome = new TrialOutcome
                 {
                     Status = TrialStatus.Failed, Error = $"{e.GetType().Name}: {e.Message}",
-                    Seconds = (DateTime.UtcNow - started).TotalSeconds, Metrics = TrialRunner.ReadMetrics(Path.Combine(runDir, Train.MetricsFile)),
+                    Seconds = (DateTime.UtcNow - started).TotalSeconds, Metrics = recorder.Metrics, Noise = recorder.Noise,
                 };
             }
             if (outcome is null)

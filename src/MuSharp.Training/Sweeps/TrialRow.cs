@@ -67,7 +67,7 @@ public sealed record TrialOutcome
     public required double Seconds { get; init; }
     public IReadOnlyList<MetricRow> Metrics { get; init; } = [];
 
-    /// <summary>The run's noise.csv rows (theory §7.2), when it measured the noise scale.</summary>
+    /// <summary>The run's noise measurements (theory §7.2), when it measured the noise scale.</summary>
     public IReadOnlyList<Training.NoiseRow> Noise { get; init; } = [];
 }
 

@@ -15,7 +15,7 @@ namespace MuSharp.Training;
 public static class ChunkedBackward
 {
     /// <summary>Back-propagates the next batch in <paramref name="chunks"/> chunks; returns the batch loss and the noise estimates.</summary>
-    public static (float Loss, NoiseEstimate Estimate, HessianNoiseEstimate? Hessian) Run(TrainingTask task, int chunks, int batchSize, bool hessian = false)
+    public static (float Loss, NoiseEstimate Estimate, HessianNoiseEstimate? Hessian) Run(ITrainingTask task, int chunks, int batchSize, bool hessian = false)
     {
         ArgumentNullException.ThrowIfNull(task);
         var parameters = task.Model.Parameters().ToList();

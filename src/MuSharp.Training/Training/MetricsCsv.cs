@@ -2,23 +2,15 @@ using System.Globalization;
 
 namespace MuSharp.Training;
 
-/// <summary>
-/// metrics.csv of a run: one row per logged step. On resume, rows after the checkpointed step
-/// (written before the interruption) are dropped so the file matches an uninterrupted run.
-/// </summary>
-public sealed class MetricsCsv : IDisposable
+/// <summary>metrics.csv of a run: one row per logged step (<see cref="StepRecord"/>).</summary>
+public sealed class MetricsCsv(string path, bool resume) : ResumableCsv(path, HeaderLine, resume), ITrainingObserver
 {
     public const string HeaderLine = "step,lr,train_loss,val_loss,val_accuracy,throughput,elapsed_s";
-    private readonly StreamWriter writer;
 
-    public MetricsCsv(string path, long resumeStep) => writer = ResumableCsv.Open(path, HeaderLine, resumeStep);
-
-    public void Write(long step, float lr, double trainLoss, double? valLoss, double? valAccuracy, double throughput, double elapsed)
+    public void OnStep(StepRecord r)
     {
-        static string F(double? v) => v is null ? "" : v.Value.ToString("R", CultureInfo.InvariantCulture);
-        writer.WriteLine(string.Join(',', step.ToString(CultureInfo.InvariantCulture), F(lr), F(trainLoss), F(valLoss), F(valAccuracy),
-            throughput.ToString("F1", CultureInfo.InvariantCulture), elapsed.ToString("F2", CultureInfo.InvariantCulture)));
+        ArgumentNullException.ThrowIfNull(r);
+        Writer.WriteLine(string.Join(',', r.Step.ToString(CultureInfo.InvariantCulture), F(r.Lr), F(r.TrainLoss), F(r.Validation?.Loss),
+            F(r.Validation?.Accuracy), r.Throughput.ToString("F1", CultureInfo.InvariantCulture), r.ElapsedSeconds.ToString("F2", CultureInfo.InvariantCulture)));
     }
-
-    public void Dispose() => writer.Dispose();
 }

@@ -129,6 +129,15 @@ public sealed record TrainConfig
 
     public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
 
+    /// <summary>The loop's options: length, schedule, logging, validation, checkpoints, monitors, noise scale and stop rules.</summary>
+    public LoopOptions Loop(bool evaluateAtStart = false) => new()
+    {
+        Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
+        CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
+        TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
+        MaxMinutes = MaxMinutes,
+    };
+
     // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
     public float AuxLr { get; init; } = 3e-3f;
     public MuonScaling MuonScaling { get; init; } = MuonScaling.KellerJordan;

@@ -19,8 +19,8 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     {
         var config = kind == "mlp" ? TrainRunTests.TinyMlp(1) : TrainRunTests.TinyGpt(1);
         // Two tasks from the same seed see the same first batch: one back-propagates it whole, one in 4 chunks.
-        var whole = TrainingTask.Create(config);
-        var chunked = TrainingTask.Create(config);
+        var whole = TrainingTasks.Create(config);
+        var chunked = TrainingTasks.Create(config);
         var loss = whole.NextLoss();
         loss.Backward();
         var (chunkLoss, estimate, _) = ChunkedBackward.Run(chunked, 4, config.BatchSize);
@@ -41,7 +41,7 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     public void FiniteDifferenceHessianVectorProductIsSymmetricAndMatchesTheLossCurvature()
     {
         var config = TrainRunTests.TinyMlp(1);
-        var task = TrainingTask.Create(config);
+        var task = TrainingTasks.Create(config);
         var parameters = task.Model.Parameters().ToList();
         int size = parameters.Sum(p => p.Size);
         var losses = task.NextLossChunks(2);
@@ -87,8 +87,8 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     public void HessianNoiseMeasurementKeepsTheBatchGradientAndWritesBNoise()
     {
         var config = TrainRunTests.TinyMlp(1);
-        var whole = TrainingTask.Create(config);
-        var measured = TrainingTask.Create(config);
+        var whole = TrainingTasks.Create(config);
+        var measured = TrainingTasks.Create(config);
         whole.NextLoss().Backward();
         var (_, _, hessian) = ChunkedBackward.Run(measured, 4, config.BatchSize, hessian: true);
         Assert.NotNull(hessian);
@@ -104,8 +104,10 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
         }
 
         var run = TrainRunTests.TinyMlp(8, "0.1", ("noise-every", "2"), ("noise-hessian", "true"));
-        Train.Run(run, Path.Combine(root, "h"), resume: false, ProgressView.Silent());
-        var rows = NoiseCsv.Read(Path.Combine(root, "h", NoiseCsv.FileName));
+        var recorder = new TrialRecorder();
+        Train.Run(run, Path.Combine(root, "h"), resume: false, [recorder]);
+        var rows = recorder.Noise;
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(root, "h", NoiseCsv.FileName)).Length); // the sink: header + 4 rows
         Assert.Equal(4, rows.Count);
         Assert.Contains(rows, r => double.IsFinite(r.BNoise));
     }
@@ -115,7 +117,8 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     {
         var config = TrainRunTests.TinyMlp(400, "0.1", ("eval-every", "1000"), ("eval-growth", "1.1"), ("target-loss", "0.6"),
             ("noise-every", "2"), ("noise-chunks", "4"), ("eval-batches", "1"));
-        var result = Train.Run(config, Path.Combine(root, "t"), resume: false, ProgressView.Silent());
+        var recorder = new TrialRecorder();
+        var result = Train.Run(config, Path.Combine(root, "t"), resume: false, [recorder]);
         Assert.True(result.Completed);
         var evals = File.ReadLines(Path.Combine(root, "t", Train.MetricsFile)).Skip(1).Select(l => l.Split(','))
             .Where(c => c[3].Length > 0).Select(c => (Step: long.Parse(c[0]), Loss: double.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture))).ToList();
@@ -127,7 +130,7 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
         for (int i = 1; i < evals.Count; i++)
             Assert.True(evals[i].Step <= Math.Max(evals[i - 1].Step + 1, (long)Math.Ceiling(evals[i - 1].Step * 1.1)), $"gap after step {evals[i - 1].Step}");
 
-        var noise = NoiseCsv.Read(Path.Combine(root, "t", NoiseCsv.FileName));
+        var noise = recorder.Noise;
         Assert.Equal(result.Steps / 2, noise.Count);
         Assert.All(noise, n => Assert.Equal(0, n.Step % 2));
         Assert.Contains(noise, n => double.IsFinite(n.BSimple) && n.BSimple > 0);
@@ -138,7 +141,7 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     {
         // lr 1e-12 moves no float32 weight, so the loss never improves: the run stops after the first evaluation plus `patience` more.
         var config = TrainRunTests.TinyMlp(500, "1e-12", ("eval-every", "1000"), ("eval-growth", "1.2"), ("patience", "3"), ("eval-batches", "1"));
-        var result = Train.Run(config, Path.Combine(root, "p"), resume: false, ProgressView.Silent());
+        var result = Train.Run(config, Path.Combine(root, "p"), resume: false);
         Assert.True(result.Completed);
         Assert.Equal(4, result.Steps); // evaluations at steps 1, 2, 3, 4: the first sets the best, three more without improvement
     }

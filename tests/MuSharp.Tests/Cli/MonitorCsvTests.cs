@@ -26,7 +26,7 @@ public sealed class MonitorCsvTests : IDisposable
     public void TinyRunWithMonitorEvery2WritesOneRowPerParameterEveryOtherStep()
     {
         string dir = Path.Combine(root, "run");
-        Assert.True(Train.Run(Config(7), dir, resume: false, ProgressView.Silent()).Completed);
+        Assert.True(Train.Run(Config(7), dir, resume: false).Completed);
         var rows = Rows(dir);
         var names = rows.Select(r => r[1]).Distinct().ToArray();
         Assert.Equal(new long[] { 2, 4, 6 }, rows.Select(r => long.Parse(r[0], CultureInfo.InvariantCulture)).Distinct());
@@ -57,7 +57,7 @@ public sealed class MonitorCsvTests : IDisposable
     public void MonitorsOffByDefaultWritesNoFile()
     {
         string dir = Path.Combine(root, "off");
-        Train.Run(TrainRunTests.TinyMlp(3), dir, resume: false, ProgressView.Silent());
+        Train.Run(TrainRunTests.TinyMlp(3), dir, resume: false);
         Assert.False(File.Exists(Path.Combine(dir, MonitorsCsv.FileName)));
     }
 
@@ -65,10 +65,10 @@ public sealed class MonitorCsvTests : IDisposable
     public void ResumeDropsRowsAfterTheCheckpointLikeMetricsCsv()
     {
         string full = Path.Combine(root, "full"), crashed = Path.Combine(root, "crashed");
-        Train.Run(Config(10), full, resume: false, ProgressView.Silent());
-        Train.Run(Config(10), crashed, resume: false, ProgressView.Silent(), haltAfterStep: 6);   // checkpoint at 4
+        Train.Run(Config(10), full, resume: false);
+        Train.Run(Config(10), crashed, resume: false, haltAfterStep: 6);   // checkpoint at 4
         Assert.Contains(Rows(crashed), r => r[0] == "6");
-        Train.Run(Config(10), crashed, resume: true, ProgressView.Silent());
+        Train.Run(Config(10), crashed, resume: true);
 
         var expected = Rows(full);
         var actual = Rows(crashed);

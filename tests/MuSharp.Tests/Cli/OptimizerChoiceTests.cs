@@ -27,7 +27,7 @@ public sealed class OptimizerChoiceTests : IDisposable
         Assert.IsType(expected, config.MakeOptimizer([]));
 
         string dir = Path.Combine(root, optimizer + "-" + value);
-        var result = Train.Run(config, dir, false, ProgressView.Silent());
+        var result = Train.Run(config, dir, false);
         var losses = File.ReadLines(Path.Combine(dir, Train.MetricsFile)).Skip(1)
             .Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(60, losses.Length);

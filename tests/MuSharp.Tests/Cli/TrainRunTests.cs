@@ -44,13 +44,13 @@ public sealed class TrainRunTests : IDisposable
             _ => TinyMlp(14),
         };
         string full = Path.Combine(root, "full"), crashed = Path.Combine(root, "crashed");
-        var reference = Train.Run(config, full, resume: false, ProgressView.Silent());
+        var reference = Train.Run(config, full, resume: false);
         Assert.True(reference.Completed);
 
-        var halted = Train.Run(config, crashed, resume: false, ProgressView.Silent(), haltAfterStep: 10);
+        var halted = Train.Run(config, crashed, resume: false, haltAfterStep: 10);
         Assert.False(halted.Completed);
         Assert.Equal(8, (long)Checkpoint.Load(Path.Combine(crashed, Train.CheckpointFile)).Header["step"]!);
-        var resumed = Train.Run(config, crashed, resume: true, ProgressView.Silent());
+        var resumed = Train.Run(config, crashed, resume: true);
 
         Assert.Equal(14, resumed.Steps);
         Assert.Equal(14, Losses(full).Length);
@@ -62,7 +62,7 @@ public sealed class TrainRunTests : IDisposable
     public void MuonRoutesMatricesToMuonAndTheRestToAdamWAndTrains()
     {
         var config = TinyGpt(60, ("optimizer", "muon"), ("lr", "0.02"), ("aux-lr", "0.003"), ("momentum", "0.95"), ("nesterov", "true"), ("eval-every", "60"));
-        var task = TrainingTask.Create(config);
+        var task = TrainingTasks.Create(config);
         var optimizer = Assert.IsType<MuSharp.Optim.GroupedOptimizer>(config.MakeOptimizer(task.Model.Parameters()));
         Assert.IsType<MuSharp.Optim.Muon>(optimizer.Groups[0].Optimizer);
         Assert.All(optimizer.Groups[0].Optimizer.Parameters, p => Assert.Equal(MuSharp.Nn.Role.Hidden, p.Role));
@@ -70,7 +70,7 @@ public sealed class TrainRunTests : IDisposable
         Assert.Contains(optimizer.Groups[1].Optimizer.Parameters, p => p.Role == MuSharp.Nn.Role.Embedding);
 
         string dir = Path.Combine(root, "muon");
-        Train.Run(config, dir, false, ProgressView.Silent());
+        Train.Run(config, dir, false);
         var losses = File.ReadLines(Path.Combine(dir, Train.MetricsFile)).Skip(1)
             .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.True(losses[^5..].Average() < losses[..5].Average() - 0.5, $"Muon did not train: {losses[0]} → {losses[^1]}");
@@ -87,7 +87,7 @@ public sealed class TrainRunTests : IDisposable
     [Fact]
     public void TrainingReducesTheLoss()
     {
-        var result = Train.Run(TinyMlp(60), Path.Combine(root, "mlp"), false, ProgressView.Silent());
+        var result = Train.Run(TinyMlp(60), Path.Combine(root, "mlp"), false);
         var losses = File.ReadLines(Path.Combine(root, "mlp", Train.MetricsFile)).Skip(1)
             .Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.True(losses[^5..].Average() < 0.5 * losses[..5].Average(), $"loss did not halve: {losses[0]} → {losses[^1]}");
@@ -98,7 +98,7 @@ public sealed class TrainRunTests : IDisposable
     public void DivergenceStopsWithTheStepAndKeepsTheLastGoodCheckpoint()
     {
         string dir = Path.Combine(root, "nan");
-        var ex = Assert.Throws<TrainingDivergedException>(() => Train.Run(TinyMlp(200, lr: "1e4"), dir, false, ProgressView.Silent()));
+        var ex = Assert.Throws<TrainingDivergedException>(() => Train.Run(TinyMlp(200, lr: "1e4"), dir, false));
         Assert.Matches(@"step \d+", ex.Message);
         Assert.Contains(Train.CheckpointFile, ex.Message);
         string path = Path.Combine(dir, Train.CheckpointFile);
@@ -132,7 +132,7 @@ public sealed class TrainRunTests : IDisposable
             Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
         }
         var config = TrainConfig.Load(Path.Combine(runDir, Train.ConfigFile), []);
-        Train.Run(config, Path.Combine(root, "reference"), false, ProgressView.Silent());
+        Train.Run(config, Path.Combine(root, "reference"), false);
         Assert.Equal(Losses(Path.Combine(root, "reference")), Losses(runDir));
     }
 
