@@ -12,7 +12,8 @@ namespace MuSharp.Cli;
 public static class Cli
 {
     private const string Usage = """
-        usage: musharp train [--config FILE.json] [--KEY VALUE ...] [--resume RUN_DIR]
+        usage: musharp --version
+               musharp train [--config FILE.json] [--KEY VALUE ...] [--resume RUN_DIR]
           --config FILE     a JSON config (see src/MuSharp.Cli/configs/); keys are camelCase
           --KEY VALUE       overrides one config key, kebab-case: --batch-size 64 --lr 3e-4 --hidden [512,512]
           --resume RUN_DIR  continue an interrupted run from its checkpoint and saved config
@@ -47,6 +48,11 @@ public static class Cli
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] is "--version")
+        {
+            Console.WriteLine(ToolVersion.Informational);
+            return 0;
         }
         try
         {

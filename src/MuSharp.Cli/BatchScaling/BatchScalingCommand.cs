@@ -112,5 +112,6 @@ public static class BatchScalingCommand
     }
 
     private static string BundledConfig(string file) => RepoFiles.FindFile(Path.Combine("src", "MuSharp.Cli", "configs", file))
+        ?? (File.Exists(Path.Combine(AppContext.BaseDirectory, "configs", file)) ? Path.Combine(AppContext.BaseDirectory, "configs", file) : null) // installed tool
         ?? throw new FileNotFoundException($"{Verb}: the bundled sweep src/MuSharp.Cli/configs/{file} was not found; run from the repository or pass --config.", file);
 }

@@ -2,7 +2,7 @@ namespace MuSharp;
 
 /// <summary>
 /// Reverse-mode autodiff. Each op records its inputs and a backward closure on its output
-/// (see <see cref="Record"/>); <see cref="Backward"/> orders the graph topologically and runs the
+/// (see <see cref="Record"/>); <see cref="Backward(Tensor)"/> orders the graph topologically and runs the
 /// closures in reverse, each adding its contribution into its parents' <see cref="Tensor.Grad"/>.
 /// </summary>
 public static class Tape

@@ -4,6 +4,9 @@ namespace MuSharp.BatchScaling;
 /// The fitted law η*(B) = η_max/(1 + B_noise/B)^α (theory §7.2 for α = 1; §7.3 diagonal-dominant SignSGD/Adam for
 /// α = 1/2; OAI's guess 0.5 &lt; α &lt; 1 in between), from measured (batch, optimal LR) points.
 /// </summary>
+/// <param name="EtaMax">η_max, the optimal learning rate at B → ∞.</param>
+/// <param name="BNoise">B_noise, the batch at which the optimal learning rate is η_max/2^α.</param>
+/// <param name="Alpha">the exponent α.</param>
 /// <param name="RmsLogError">root-mean-square residual in ln(lr) (0.05 ≈ 5% scatter).</param>
 public sealed record OptimalLrFit(double EtaMax, double BNoise, double Alpha, double RmsLogError)
 {
@@ -23,6 +26,7 @@ public sealed record OptimalLrFit(double EtaMax, double BNoise, double Alpha, do
     /// (ln η_max, α), so both are closed-form (α clamped to [0.2, 1.5], exact for a convex quadratic in α); ln B_noise
     /// is searched on a fine grid over [B_min/1000, B_max·1000], then refined by golden section.
     /// </summary>
+    /// <param name="points">the measured (batch, optimal learning rate) pairs.</param>
     /// <param name="fixedAlpha">hold α at this value (e.g. 1 for SGD, 0.5 for SignSGD) instead of fitting it.</param>
     public static OptimalLrFit Fit(IReadOnlyList<(double Batch, double Lr)> points, double? fixedAlpha = null)
     {

@@ -7,6 +7,9 @@ namespace MuSharp.BatchScaling;
 /// </summary>
 /// <param name="OptimalLr">η̂* = mean(φᵀg)/mean(φᵀHφ).</param>
 /// <param name="StdError">standard error of η̂* (delta method on block means).</param>
+/// <param name="MeanPhiG">mean of φᵀg over the draws.</param>
+/// <param name="MeanPhiHPhi">mean of φᵀHφ over the draws.</param>
+/// <param name="Samples">the number of draws.</param>
 public sealed record LabEstimate(double OptimalLr, double StdError, double MeanPhiG, double MeanPhiHPhi, int Samples)
 {
     /// <summary>E[L(w − ηφ)] − L(w) = −η·E[φᵀg] + ½η²·E[φᵀHφ].</summary>

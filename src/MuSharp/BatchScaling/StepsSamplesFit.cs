@@ -4,6 +4,9 @@ namespace MuSharp.BatchScaling;
 /// The fitted steps–samples trade-off of theory §7.2: S = S_min(1 + B_noise/B), E = B·S = E_min(1 + B/B_noise),
 /// E_min = B_noise·S_min, equivalently (S/S_min − 1)(E/E_min − 1) = 1.
 /// </summary>
+/// <param name="SMin">S_min, the fewest steps (B → ∞).</param>
+/// <param name="EMin">E_min = B_noise·S_min, the fewest samples (B → 0).</param>
+/// <param name="BNoise">B_noise, the batch at which S = 2·S_min and E = 2·E_min.</param>
 /// <param name="RmsRelError">root-mean-square of (S_k − Ŝ(B_k))/S_k over the points.</param>
 public sealed record StepsSamplesFit(double SMin, double EMin, double BNoise, double RmsRelError)
 {

@@ -10,7 +10,10 @@ public sealed class TextCorpus
     /// <summary>The default share of tokens held out at the end for validation.</summary>
     public const double DefaultValidationFraction = 0.1;
 
+    /// <param name="name">The corpus name, shown in its description.</param>
+    /// <param name="text">The whole text.</param>
     /// <param name="vocab">A vocabulary to reuse (e.g. one parsed from a checkpoint); built from the text when null.</param>
+    /// <param name="validationFraction">The share of tokens, at the end of the text, held out for validation.</param>
     public TextCorpus(string name, string text, CharVocab? vocab = null, double validationFraction = DefaultValidationFraction)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -62,7 +62,7 @@ public static unsafe class Lapack
     /// Symmetric rank-k update on the lower triangle (i ≥ j) of row-major C[n, n]: C = alpha·A·Aᵀ + beta·C for
     /// A [n, k] (transA false) or C = alpha·Aᵀ·A + beta·C for A [k, n] (transA true), via OpenBLAS cblas_ssyrk at
     /// half the FLOPs of the equivalent GEMM; the strict upper triangle is left untouched. Returns false (and does
-    /// nothing) when OpenBLAS lacks the routine, so callers fall back to <see cref="Gemm.Sgemm"/>.
+    /// nothing) when OpenBLAS lacks the routine, so callers fall back to <see cref="Gemm.Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
     /// </summary>
     internal static bool TrySyrkLower(bool transA, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
     {

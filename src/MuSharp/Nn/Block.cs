@@ -19,7 +19,9 @@ public sealed class Block : Module
         Down = new Linear(name + ".mlp.down", Role.Hidden, hidden, c, rng, bias: false);
     }
 
+    /// <param name="x">The residual stream [B, T, C].</param>
     /// <param name="taps">When given, receives NAME.attn, NAME.mlp (the branch outputs) and NAME (the residual stream).</param>
+    /// <param name="name">The prefix of the tap names.</param>
     public Tensor Forward(Tensor x, IDictionary<string, Tensor>? taps = null, string name = "") // [B, T, C]
     {
         var a = Attention.Forward(Gpt.ApplyNorm(Norm1, x));

@@ -38,6 +38,9 @@ public sealed class Gpt : Module
     };
 
     /// <summary>Logits [B·T, V] for token ids [B·T] laid out batch-major.</summary>
+    /// <param name="ids">Token ids [B·T], batch-major.</param>
+    /// <param name="batch">B, the number of sequences.</param>
+    /// <param name="time">T, the length of each sequence.</param>
     /// <param name="taps">When given, receives "embed", each block's outputs (see <see cref="Block.Forward"/>) and "logits".</param>
     public Tensor Forward(int[] ids, int batch, int time, IDictionary<string, Tensor>? taps = null)
     {

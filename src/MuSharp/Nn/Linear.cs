@@ -16,6 +16,12 @@ public sealed class Linear : Module
         set => Weight.OutputMultiplier = value;
     }
 
+    /// <param name="name">The module name; the parameters are NAME.weight and NAME.bias.</param>
+    /// <param name="role">The weight's role (Input, Hidden or Output); the bias is a Vector.</param>
+    /// <param name="fanIn">Input width (and its base width).</param>
+    /// <param name="fanOut">Output width (and its base width).</param>
+    /// <param name="rng">Draws the init.</param>
+    /// <param name="bias">Whether to add a bias (initialized to zero).</param>
     /// <param name="initStd">Std of the N(0, σ²) weight init; default 1/sqrt(fanIn).</param>
     public Linear(string name, Role role, Dim fanIn, Dim fanOut, Rng rng, bool bias = true, float? initStd = null)
     {

@@ -9,6 +9,7 @@ public sealed class MlpClassifier : Module
     public IReadOnlyList<Linear> Layers { get; }
 
     /// <param name="sizes">Layer widths including input and output, e.g. [784, 1024, 1024, 10].</param>
+    /// <param name="rng">Draws the init.</param>
     /// <param name="baseSizes">The base model's widths (same length, same input and output) for width scaling; default: sizes.</param>
     public MlpClassifier(int[] sizes, Rng rng, int[]? baseSizes = null)
     {
@@ -29,6 +30,7 @@ public sealed class MlpClassifier : Module
     public int InputDim => Layers[0].FanIn;
     public int Classes => Layers[^1].FanOut;
 
+    /// <param name="x">Inputs [B, in].</param>
     /// <param name="taps">When given, receives each hidden layer's output (pre-activation) as "layer{i}" and the output as "logits".</param>
     public Tensor Forward(Tensor x, IDictionary<string, Tensor>? taps = null) // [B, in] → [B, classes]
     {

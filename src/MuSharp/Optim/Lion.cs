@@ -8,6 +8,7 @@ namespace MuSharp.Optim;
 /// of an interpolation between momentum and gradient, so every coordinate moves by exactly η (plus decay).
 /// The paper suggests an η 3–10× smaller and a λ 3–10× larger than AdamW's.
 /// </summary>
+/// <param name="parameters">The parameters to optimize.</param>
 /// <param name="beta1">Interpolation weight of the update direction c = β₁m + (1−β₁)g.</param>
 /// <param name="beta2">EMA weight of the momentum m ← β₂m + (1−β₂)g.</param>
 /// <param name="weightDecay">λ of the decoupled decay; gains and biases do not decay.</param>

@@ -8,6 +8,7 @@ namespace MuSharp.Optim;
 /// moves by exactly η, in the direction of −sign(g) or, with momentum β &gt; 0, of −sign(m).
 /// SignSGD is the mean-field proxy of Adam (docs/theory.md §7.3, signum §7.6).
 /// </summary>
+/// <param name="parameters">The parameters to optimize.</param>
 /// <param name="momentum">β of the EMA m ← βm + (1−β)g; 0 gives plain SignSGD.</param>
 /// <param name="weightDecay">λ of the decoupled decay θ ← θ − ηλθ; gains and biases do not decay.</param>
 public sealed class SignSgd(IEnumerable<Parameter> parameters, float momentum = 0f, float weightDecay = 0f)

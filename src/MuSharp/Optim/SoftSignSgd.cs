@@ -8,6 +8,7 @@ namespace MuSharp.Optim;
 /// η·softsign(g, ε) = η·g/√(g² + ε²). Coordinates with |g| ≫ ε move by η (SignSGD); those with |g| ≪ ε
 /// move by η·g/ε (SGD with learning rate η/ε). Optional momentum and decoupled weight decay as <see cref="SignSgd"/>.
 /// </summary>
+/// <param name="parameters">The parameters to optimize.</param>
 /// <param name="eps">ε, in gradient units; typical values are 1e-8 (Torch) to 1e-5 (LLMs).</param>
 /// <param name="momentum">β of the EMA m ← βm + (1−β)g; 0 applies softsign to g itself.</param>
 /// <param name="weightDecay">λ of the decoupled decay θ ← θ − ηλθ; gains and biases do not decay.</param>

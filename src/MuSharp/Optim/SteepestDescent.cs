@@ -8,17 +8,18 @@ namespace MuSharp.Optim;
 /// η is in the units of §4.3: the RMS of each embedding row's update, d·RMS of each head column's, the size of
 /// each gain coordinate's, and the RMS of each bias's. Hidden and input matrices have no rule here: use Muon.
 /// </summary>
-/// <param name="momentum">β of m ← βm + (1−β)g; 0 applies φ to the gradient itself.</param>
-/// <param name="weightDecay">λ of the decoupled decay θ ← θ − ηλθ; gains and biases do not decay.</param>
-/// <param name="gains">
-/// The <see cref="Role.Vector"/> parameters that are norm gains (sign update); every other Vector parameter is a
-/// bias (RMS-normalized update). Roles do not tell gains from biases, so the caller names them by reference.
-/// </param>
 public sealed class SteepestDescent : Optimizer
 {
     private readonly HashSet<Parameter> gains;
     private float[] scratch = [];
 
+    /// <param name="parameters">The parameters to optimize; Input and Hidden matrices are rejected (use Muon).</param>
+    /// <param name="momentum">β of m ← βm + (1−β)g; 0 applies φ to the gradient itself.</param>
+    /// <param name="weightDecay">λ of the decoupled decay θ ← θ − ηλθ; gains and biases do not decay.</param>
+    /// <param name="gains">
+    /// The <see cref="Role.Vector"/> parameters that are norm gains (sign update); every other Vector parameter is a
+    /// bias (RMS-normalized update). Roles do not tell gains from biases, so the caller names them by reference.
+    /// </param>
     public SteepestDescent(IEnumerable<Parameter> parameters, float momentum = 0.9f, float weightDecay = 0f, IEnumerable<Parameter>? gains = null)
         : base(parameters)
     {
