@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MuSharp.Training;
 
 /// <summary>
-/// monitors.csv of a run: one row per parameter per monitored step, from <see cref="UpdateMonitor"/>
+/// monitors.csv of a run: one row per parameter per monitored step, from <see cref="Diagnostics.UpdateMonitor"/>
 /// (weight/update RMS, §1 and §6; spectral-condition ratios, §3.1; singular-value entropy, §5.1).
 /// Vectors leave the spectral and entropy cells empty. Resume works as in <see cref="MetricsCsv"/>: rows after the
 /// checkpointed step (written before the interruption) are dropped so the file matches an uninterrupted run.

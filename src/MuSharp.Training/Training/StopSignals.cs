@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace MuSharp.Training;
 
 /// <summary>
-/// Ctrl+C (SIGINT) and a scheduler's SIGTERM both cancel <paramref name="cancel"/> instead of killing the process, so
+/// Ctrl+C (SIGINT) and a scheduler's SIGTERM both cancel the given token source instead of killing the process, so
 /// the training loop finishes its step and saves a checkpoint. Dispose to restore the default handling.
 /// </summary>
 public sealed class StopSignals : IDisposable
