@@ -21,8 +21,7 @@ public sealed class GptTask : ITrainingTask
         corpus = config.Dataset == "synthetic"
             ? new TextCorpus("synthetic", Synthetic.MarkovText(200_000, config.Seed + 100))
             : TrainingTasks.Corpus(config.Dataset);
-        model = new Gpt(config.Gpt(corpus.Vocab.Size), new Rng(config.Seed));
-        config.Parametrize(model);
+        model = new Gpt(config.Gpt(corpus.Vocab.Size), config.MakeInit());
         int b = config.BatchSize;
         contextLength = config.ContextLength;
         evalRows = config.EvalBatchSize > 0 ? config.EvalBatchSize : b;

@@ -33,8 +33,7 @@ public sealed class MlpTask : ITrainingTask
         else throw new ArgumentException($"config: dataset '{config.Dataset}' is not one for the MLP task (use fashion-mnist or blobs).");
 
         var (sizes, baseSizes) = config.MlpSizes(train.Dim, train.ClassCount);
-        model = new MlpClassifier(sizes, new Rng(config.Seed), baseSizes);
-        config.Parametrize(model);
+        model = new MlpClassifier(sizes, config.MakeInit(), baseSizes);
         batcher = new ClassificationBatcher(train, config.BatchSize, config.Seed + 1, dropLast: true);
         probe = ClassificationBatcher.EvalBatches(validation, Math.Min(256, validation.Count)).First();
         ItemsPerStep = config.BatchSize;

@@ -59,7 +59,7 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 128;
 
     // Width scaling (docs/theory.md §2, §3): the parametrization and the base width it is anchored at.
-    // null keeps each model's built-in init (fan-in matrices; the GPT's 0.02 embeddings and head) with one learning rate.
+    // null is the standard parametrization (see MakeInit for its init stream).
     public ParametrizationKind? Parametrization { get; init; }
 
     /// <summary>Width of the base model (MLP: first hidden width; GPT: d_model); 0 = this model's own width.</summary>
@@ -195,12 +195,12 @@ public sealed record TrainConfig
         _ => OptimizerFamily.Adam,
     };
 
-    /// <summary>Applies the configured parametrization (if any) to a freshly built model: lr scales, multipliers and init.</summary>
-    public void Parametrize(Module model)
-    {
-        if (Parametrization is not ParametrizationKind kind) return;
-        Scaling.Parametrization.Apply(model, kind, Family, new Rng(Seed + 7), MuonScaling);
-    }
+    /// <summary>
+    /// How the model is built: the configured parametrization (none given means standard) for this optimizer family.
+    /// The init stream is seeded with <see cref="Seed"/>, or Seed + 7 when a parametrization is named, the streams that
+    /// stored sweeps and runs were drawn from before models took their parametrization at construction.
+    /// </summary>
+    public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling);
 
     public void Validate()
     {

@@ -9,14 +9,14 @@ public sealed class Block : Module
     public Linear Up { get; }
     public Linear Down { get; }
 
-    public Block(string name, GptConfig config, Rng rng)
+    public Block(string name, GptConfig config, Init init)
     {
         Dim c = config.Width(config.DModel), hidden = config.Width(config.MlpRatio * config.DModel);
-        Norm1 = Gpt.MakeNorm(config, name + ".norm1", c);
-        Attention = new CausalSelfAttention(name + ".attn", config, rng);
-        Norm2 = Gpt.MakeNorm(config, name + ".norm2", c);
-        Up = new Linear(name + ".mlp.up", Role.Hidden, c, hidden, rng, bias: false);
-        Down = new Linear(name + ".mlp.down", Role.Hidden, hidden, c, rng, bias: false);
+        Norm1 = Gpt.MakeNorm(config, name + ".norm1", c, init);
+        Attention = new CausalSelfAttention(name + ".attn", config, init);
+        Norm2 = Gpt.MakeNorm(config, name + ".norm2", c, init);
+        Up = new Linear(name + ".mlp.up", Role.Hidden, c, hidden, init, bias: false);
+        Down = new Linear(name + ".mlp.down", Role.Hidden, hidden, c, init, bias: false);
     }
 
     /// <param name="x">The residual stream [B, T, C].</param>

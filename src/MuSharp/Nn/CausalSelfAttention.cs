@@ -12,14 +12,14 @@ public sealed class CausalSelfAttention : Module
     public Linear Value { get; }
     public Linear Output { get; }
 
-    public CausalSelfAttention(string name, GptConfig config, Rng rng)
+    public CausalSelfAttention(string name, GptConfig config, Init init)
     {
         this.config = config;
         Dim c = config.Width(config.DModel);
-        Query = new Linear(name + ".q", Role.Hidden, c, c, rng, bias: false);
-        Key = new Linear(name + ".k", Role.Hidden, c, c, rng, bias: false);
-        Value = new Linear(name + ".v", Role.Hidden, c, c, rng, bias: false);
-        Output = new Linear(name + ".proj", Role.Hidden, c, c, rng, bias: false);
+        Query = new Linear(name + ".q", Role.Hidden, c, c, init, bias: false);
+        Key = new Linear(name + ".k", Role.Hidden, c, c, init, bias: false);
+        Value = new Linear(name + ".v", Role.Hidden, c, c, init, bias: false);
+        Output = new Linear(name + ".proj", Role.Hidden, c, c, init, bias: false);
     }
 
     public Tensor Forward(Tensor x) // [B, T, C]

@@ -5,12 +5,10 @@ public sealed class Embedding : Module
 {
     public Parameter Table { get; }
 
-    public Embedding(string name, int count, Dim dim, Rng rng, float initStd = 1f)
+    public Embedding(string name, int count, Dim dim, Init init)
     {
-        var data = new float[count * dim.Size];
-        rng.FillNormal(data, 0f, initStd);
-        // One-hot input: fan-in is the vocabulary size, fan-out the embedding width.
-        Table = new Parameter(name, Role.Embedding, count, dim.Size, data, [count, dim.Size], count, dim.Base);
+        ArgumentNullException.ThrowIfNull(init);
+        Table = init.Embedding(name, count, dim);
     }
 
     public int Count => Table.Shape[0];

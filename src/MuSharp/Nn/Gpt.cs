@@ -14,21 +14,21 @@ public sealed class Gpt : Module
     public Module FinalNorm { get; }
     public Linear? Head { get; }
 
-    public Gpt(GptConfig config, Rng rng)
+    public Gpt(GptConfig config, Init init)
     {
         config.Validate();
         Config = config;
         Dim c = config.Width(config.DModel);
-        Tokens = new Embedding("embed.tokens", config.VocabSize, c, rng, initStd: 0.02f);
+        Tokens = new Embedding("embed.tokens", config.VocabSize, c, init);
         if (config.Positions == PositionEncoding.Learned)
-            Positions = new Embedding("embed.positions", config.ContextLength, c, rng, initStd: 0.02f);
-        Blocks = Enumerable.Range(0, config.Layers).Select(i => new Block($"block{i}", config, rng)).ToList();
-        FinalNorm = MakeNorm(config, "norm", c);
-        if (!config.TiedHead) Head = new Linear("head", Role.Output, c, config.VocabSize, rng, bias: false, initStd: 0.02f);
+            Positions = new Embedding("embed.positions", config.ContextLength, c, init);
+        Blocks = Enumerable.Range(0, config.Layers).Select(i => new Block($"block{i}", config, init)).ToList();
+        FinalNorm = MakeNorm(config, "norm", c, init);
+        if (!config.TiedHead) Head = new Linear("head", Role.Output, c, config.VocabSize, init, bias: false);
     }
 
-    internal static Module MakeNorm(GptConfig config, string name, Dim dim) =>
-        config.Norm == NormKind.RmsNorm ? new RmsNorm(name, dim) : new LayerNorm(name, dim);
+    internal static Module MakeNorm(GptConfig config, string name, Dim dim, Init init) =>
+        config.Norm == NormKind.RmsNorm ? new RmsNorm(name, dim, init) : new LayerNorm(name, dim, init);
 
     internal static Tensor ApplyNorm(Module norm, Tensor x) => norm switch
     {

@@ -20,15 +20,15 @@ public sealed class Linear : Module
     /// <param name="role">The weight's role (Input, Hidden or Output); the bias is a Vector.</param>
     /// <param name="fanIn">Input width (and its base width).</param>
     /// <param name="fanOut">Output width (and its base width).</param>
-    /// <param name="rng">Draws the init.</param>
+    /// <param name="init">How the weights are drawn and scaled (an <see cref="Rng"/> alone means the standard parametrization).</param>
     /// <param name="bias">Whether to add a bias (initialized to zero).</param>
-    /// <param name="initStd">Std of the N(0, σ²) weight init; default 1/sqrt(fanIn).</param>
-    public Linear(string name, Role role, Dim fanIn, Dim fanOut, Rng rng, bool bias = true, float? initStd = null)
+    public Linear(string name, Role role, Dim fanIn, Dim fanOut, Init init, bool bias = true)
     {
         if (role is Role.Vector or Role.Embedding)
             throw new ArgumentException($"Linear '{name}': role {role} is not a dense-layer role; use Input, Hidden or Output.");
-        Weight = Parameter.Matrix(name + ".weight", role, fanIn, fanOut, rng, initStd ?? 1f / MathF.Sqrt(fanIn.Size));
-        Bias = bias ? Parameter.Vector(name + ".bias", fanOut, 0f) : null;
+        ArgumentNullException.ThrowIfNull(init);
+        Weight = init.Matrix(name + ".weight", role, fanIn, fanOut);
+        Bias = bias ? init.Vector(name + ".bias", fanOut, 0f) : null;
     }
 
     public int FanIn => Weight.FanIn;

@@ -9,9 +9,9 @@ public sealed class MlpClassifier : Module
     public IReadOnlyList<Linear> Layers { get; }
 
     /// <param name="sizes">Layer widths including input and output, e.g. [784, 1024, 1024, 10].</param>
-    /// <param name="rng">Draws the init.</param>
+    /// <param name="init">How the weights are drawn and scaled (an <see cref="Rng"/> alone means the standard parametrization).</param>
     /// <param name="baseSizes">The base model's widths (same length, same input and output) for width scaling; default: sizes.</param>
-    public MlpClassifier(int[] sizes, Rng rng, int[]? baseSizes = null)
+    public MlpClassifier(int[] sizes, Init init, int[]? baseSizes = null)
     {
         if (sizes.Length < 2 || sizes.Any(s => s <= 0))
             throw new ArgumentException($"MlpClassifier: sizes must list at least input and output widths, all positive; got {Shapes.Format(sizes)}.");
@@ -22,7 +22,7 @@ public sealed class MlpClassifier : Module
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
             var role = i == 0 ? Role.Input : i == sizes.Length - 2 ? Role.Output : Role.Hidden;
-            layers.Add(new Linear($"layer{i}", role, new Dim(sizes[i], baseSizes[i]), new Dim(sizes[i + 1], baseSizes[i + 1]), rng));
+            layers.Add(new Linear($"layer{i}", role, new Dim(sizes[i], baseSizes[i]), new Dim(sizes[i + 1], baseSizes[i + 1]), init));
         }
         Layers = layers;
     }
