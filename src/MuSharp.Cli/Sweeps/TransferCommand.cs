@@ -74,7 +74,7 @@ public static class TransferCommand
         if (failed > 0)
         {
             var first = rows.First(r => r.Status == TrialStatus.Failed);
-            Console.Error.WriteLine($"musharp: {failed} trial{S(failed)} failed, e.g. {first.Key}: {first.Error}; fix the cause and rerun with --retry-failed.");
+            Console.Error.WriteLine($"musharp: {failed} trial{S(failed)} failed, e.g. {first.Spec.Key}: {first.Result.Error}; fix the cause and rerun with --retry-failed.");
             return 1;
         }
         return 0;

@@ -21,8 +21,8 @@ public static class BatchScalingReport
         foreach (var sweep in sweeps)
         {
             foreach (var t in sweep.Trials)
-                trials.Add(new BatchTrialPoint(t.Row.Task, t.Row.Optimizer, t.Row.BatchSize, t.Row.Lr, t.Row.Seed,
-                    t.Row.Status == TrialStatus.Done ? t.Row.FinalValLoss : null, t.StepsToTarget, SweepStore.StatusName(t.Row.Status)));
+                trials.Add(new BatchTrialPoint(t.Row.Spec.Task, t.Row.Spec.Optimizer, t.Row.Spec.BatchSize, t.Row.Spec.Lr, t.Row.Spec.Seed,
+                    t.Row.Status == TrialStatus.Done ? t.Row.Result.FinalValLoss : null, t.StepsToTarget, SweepStore.StatusName(t.Row.Status)));
             noise.AddRange(sweep.Noise);
             foreach (var g in sweep.Groups)
             {

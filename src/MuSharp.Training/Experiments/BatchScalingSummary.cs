@@ -59,13 +59,13 @@ public static class BatchScalingSummary
     {
         ArgumentNullException.ThrowIfNull(trials);
         ArgumentNullException.ThrowIfNull(baseConfig);
-        return [.. trials.GroupBy(t => (t.Row.Task, t.Row.Optimizer)).Select(g => Group(g.Key.Task, g.Key.Optimizer, [.. g], baseConfig))];
+        return [.. trials.GroupBy(t => (t.Row.Spec.Task, t.Row.Spec.Optimizer)).Select(g => Group(g.Key.Task, g.Key.Optimizer, [.. g], baseConfig))];
     }
 
     private static BatchGroup Group(string task, string optimizer, List<BatchTrial> trials, TrainConfig config)
     {
-        int[] batches = [.. trials.Select(t => t.Row.BatchSize).Distinct().Order()];
-        var cells = trials.GroupBy(t => (t.Row.BatchSize, t.Row.LrIndex)).Select(Cell).OrderBy(c => c.Batch).ThenBy(c => c.LrIndex).ToList();
+        int[] batches = [.. trials.Select(t => t.Row.Spec.BatchSize).Distinct().Order()];
+        var cells = trials.GroupBy(t => (t.Row.Spec.BatchSize, t.Row.Spec.LrIndex)).Select(Cell).OrderBy(c => c.Batch).ThenBy(c => c.LrIndex).ToList();
 
         var optima = new List<BatchLrOptimum>();
         foreach (int b in batches)
@@ -75,7 +75,7 @@ public static class BatchScalingSummary
             var best = LrCurve.RefineOptimum([.. row.Select(c => (c.Lr, c.Steps is double s ? Math.Log(s) : double.PositiveInfinity))]);
             // B_simple from the seeds of the grid point nearest the refined optimum (log distance).
             var nearest = row.Where(c => c.Steps is not null).MinBy(c => Math.Abs(Math.Log(c.Lr / best.Lr)))!;
-            var noise = trials.Where(t => t.Row.BatchSize == b && t.Row.LrIndex == nearest.LrIndex && t.BSimpleAtTarget is not null)
+            var noise = trials.Where(t => t.Row.Spec.BatchSize == b && t.Row.Spec.LrIndex == nearest.LrIndex && t.BSimpleAtTarget is not null)
                 .Select(t => t.BSimpleAtTarget!.Value).ToList();
             double steps = Math.Exp(best.Value);
             optima.Add(new BatchLrOptimum(b, best.Lr, steps, steps * b, best.AtEdge, noise.Count > 0 ? GeometricMean(noise) : null, nearest.LrIndex));
@@ -132,7 +132,7 @@ public static class BatchScalingSummary
         int diverged = done.Count(t => t.Row.Status == TrialStatus.Diverged);
         bool allReached = done.Count > 0 && diverged == 0 && done.All(t => t.StepsToTarget is not null);
         double? steps = allReached ? GeometricMean(done.Select(t => Math.Max(t.StepsToTarget!.Value, 1e-9))) : null;
-        return new StepsCell(g.Key.Batch, g.Key.LrIndex, g.First().Row.Lr, steps, done.Count, diverged);
+        return new StepsCell(g.Key.Batch, g.Key.LrIndex, g.First().Row.Spec.Lr, steps, done.Count, diverged);
     }
 
     private static double GeometricMean(IEnumerable<double> values) => Math.Exp(values.Average(Math.Log));

@@ -35,16 +35,16 @@ public static class BatchScalingSweep
         var noiseByTrial = new Dictionary<long, IReadOnlyList<NoiseRow>>();
         foreach (var row in rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged))
         {
-            double? steps = row.Status == TrialStatus.Done ? StepsToTarget.Of(store.Metrics(row.Id), target, row.InitialValLoss) : null;
-            var rowNoise = noiseByTrial[row.Id] = store.Noise(row.Id, row.BatchSize);
+            double? steps = row.Status == TrialStatus.Done ? StepsToTarget.Of(store.Metrics(row.Id), target, row.Result.InitialValLoss) : null;
+            var rowNoise = noiseByTrial[row.Id] = store.Noise(row.Id, row.Spec.BatchSize);
             trials.Add(new BatchTrial(row, steps, StepsToTarget.BSimpleAt(rowNoise, steps)));
         }
         var groups = BatchScalingSummary.Summarize(trials, baseConfig);
         // The noise figure shows the trials at each batch's optimal grid lr; all of them would be an unreadable tangle.
         var shown = groups.SelectMany(g => g.Optima.Select(o => (g.Optimizer, o.Batch, o.LrIndex))).ToHashSet();
-        var noise = trials.Select(t => t.Row).Where(r => r.Status == TrialStatus.Done && shown.Contains((r.Optimizer, r.BatchSize, r.LrIndex)))
+        var noise = trials.Select(t => t.Row).Where(r => r.Status == TrialStatus.Done && shown.Contains((r.Spec.Optimizer, r.Spec.BatchSize, r.Spec.LrIndex)))
             .SelectMany(r => noiseByTrial[r.Id].Where(n => double.IsFinite(n.BSimple) && n.BSimple > 0).Select(n =>
-                new NoiseScalePoint(r.Task, r.Optimizer, r.BatchSize, r.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)))
+                new NoiseScalePoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.BatchSize, r.Spec.Lr, n.Step, n.EmaGradNormSq, n.EmaTraceSigma, n.BSimple)))
             .ToList();
         return new Results(store.Name, target, trials, groups, noise, rows.Count(r => r.Status == TrialStatus.Failed));
     }

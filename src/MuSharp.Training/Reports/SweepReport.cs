@@ -38,8 +38,8 @@ public static class SweepReport
             var rows = store.Trials();
             name = store.Name;
             points = rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged or TrialStatus.Failed)
-                .Select(r => new TransferPoint(r.Task, r.Optimizer, r.Parametrization, r.Width, r.Lr, r.Seed,
-                    r.Status == TrialStatus.Done ? r.FinalValLoss : null, SweepStore.StatusName(r.Status)))
+                .Select(r => new TransferPoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization, r.Spec.Width, r.Spec.Lr, r.Spec.Seed,
+                    r.Status == TrialStatus.Done ? r.Result.FinalValLoss : null, SweepStore.StatusName(r.Status)))
                 .ToList();
             summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth)).Split('\n')];
         }

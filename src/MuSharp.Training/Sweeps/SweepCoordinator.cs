@@ -97,7 +97,7 @@ public static class SweepCoordinator
             var alive = running.Except(dead).ToList();
             if (alive.Count == 0) return;
             if (clock.Elapsed > OrphanWait)
-                throw new ArgumentException($"trial {alive[0].Key} is still being run by process {alive[0].WorkerPid} (a worker of an earlier '{rerun}'?); stop it with 'kill {alive[0].WorkerPid}' and rerun.");
+                throw new ArgumentException($"trial {alive[0].Spec.Key} is still being run by process {alive[0].WorkerPid} (a worker of an earlier '{rerun}'?); stop it with 'kill {alive[0].WorkerPid}' and rerun.");
             Thread.Sleep(250);
         }
     }

@@ -40,7 +40,14 @@ public sealed record SweepAxes
 /// (with /bBATCH after the width when batch size is an axis).
 /// </summary>
 public sealed record TrialSpec(long Id, string Key, string Task, string Optimizer, string Parametrization, int Width,
-    double Lr, int LrIndex, ulong Seed, string ConfigJson, int BatchSize);
+    double Lr, int LrIndex, ulong Seed, string ConfigJson, int BatchSize)
+{
+    /// <summary>The <c>trials</c> columns that hold a spec, in the order of the record's parameters.</summary>
+    internal static readonly string[] Columns = ["id", "key", "task", "optimizer", "parametrization", "width", "lr", "lr_index", "seed", "config_json", "batch_size"];
+
+    /// <summary>The values of <see cref="Columns"/>.</summary>
+    internal object[] Values() => [Id, Key, Task, Optimizer, Parametrization, Width, Lr, LrIndex, (long)Seed, ConfigJson, BatchSize];
+}
 
 /// <summary>
 /// A resolved sweep: its axes, every trial, and its identity — the canonical resolved JSON and its SHA-256, which

@@ -42,7 +42,7 @@ public sealed class SweepProgress
             lastLine = clock.Elapsed;
         }
         if (clock.Elapsed - lastLine < Heartbeat) return;
-        var running = rows.Where(r => r.Status == TrialStatus.Running).Select(r => $"{r.Key} at step {LastStep(r.Id)}").ToList();
+        var running = rows.Where(r => r.Status == TrialStatus.Running).Select(r => $"{r.Spec.Key} at step {LastStep(r.Id)}").ToList();
         if (running.Count > 0) output.WriteLine($"... running {string.Join(", ", running)} · {seen.Count}/{total} finished · ETA {Eta(total - seen.Count)}");
         lastLine = clock.Elapsed;
     }
@@ -51,13 +51,13 @@ public sealed class SweepProgress
     public static string Describe(TrialRow r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        string lr = r.Lr.ToString("G3", CultureInfo.InvariantCulture);
-        string time = r.Seconds is double s ? $" in {s.ToString("F1", CultureInfo.InvariantCulture)} s" : "";
+        string lr = r.Spec.Lr.ToString("G3", CultureInfo.InvariantCulture);
+        string time = r.Result.Seconds is double s ? $" in {s.ToString("F1", CultureInfo.InvariantCulture)} s" : "";
         return r.Status switch
         {
-            TrialStatus.Done => $"{r.Key} (lr {lr}): val {F(r.FinalValLoss)}{time}",
-            TrialStatus.Diverged => $"{r.Key} (lr {lr}): diverged (val {F(r.FinalValLoss)}, initial {F(r.InitialValLoss)}){time}",
-            _ => $"{r.Key} (lr {lr}): failed: {r.Error}",
+            TrialStatus.Done => $"{r.Spec.Key} (lr {lr}): val {F(r.Result.FinalValLoss)}{time}",
+            TrialStatus.Diverged => $"{r.Spec.Key} (lr {lr}): diverged (val {F(r.Result.FinalValLoss)}, initial {F(r.Result.InitialValLoss)}){time}",
+            _ => $"{r.Spec.Key} (lr {lr}): failed: {r.Result.Error}",
         };
     }
 

@@ -153,36 +153,32 @@ public sealed class SweepStore : IDisposable
     }
 
     /// <summary>Takes the lowest pending trial for <paramref name="pid"/>, or null when none is left.</summary>
-    public ClaimedTrial? Claim(int pid) => Guard(Path, opening: false, () =>
+    public TrialSpec? Claim(int pid) => Guard(Path, opening: false, () =>
     {
-        using var cmd = Command("""
+        using var cmd = Command($"""
             UPDATE trials SET status = 'running', worker_pid = $pid, started = $now, finished = NULL, attempts = attempts + 1
             WHERE id = (SELECT id FROM trials WHERE status = 'pending' ORDER BY id LIMIT 1)
-            RETURNING id, key, config_json, attempts
+            RETURNING {string.Join(", ", TrialSpec.Columns)}
             """, ("$pid", pid), ("$now", Now()));
         using var r = cmd.ExecuteReader();
-        return r.Read() ? new ClaimedTrial(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3)) : null;
+        return r.Read() ? ReadSpec(r, 0) : null;
     });
 
     /// <summary>
     /// Stores a finished attempt — status, losses and all metric rows — in one transaction. False (nothing written)
     /// when the trial is no longer running under <paramref name="pid"/>, e.g. a coordinator reset it meanwhile.
     /// </summary>
-    public bool Record(long trialId, int pid, TrialOutcome outcome)
+    public bool Record(long trialId, int pid, TrialResult outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         return Guard(Path, opening: false, () =>
         {
             using var tx = connection.BeginTransaction(); // BEGIN IMMEDIATE: the write lock up front
-            using var update = Command("""
-                UPDATE trials SET status = $status, finished = $now, seconds = $seconds, error = $error,
-                    initial_val_loss = $initial, final_val_loss = $final, final_val_accuracy = $accuracy, final_train_loss = $train,
-                    final_eval_split = $split, final_eval_loss = $evalLoss, final_eval_accuracy = $evalAccuracy
-                WHERE id = $id AND status = 'running' AND worker_pid = $pid
-                """, ("$status", StatusName(outcome.Status)), ("$now", Now()), ("$seconds", outcome.Seconds), ("$error", outcome.Error),
-                ("$initial", Finite(outcome.InitialValLoss)), ("$final", Finite(outcome.FinalValLoss)), ("$accuracy", Finite(outcome.FinalValAccuracy)),
-                ("$train", Finite(outcome.FinalTrainLoss)), ("$split", outcome.FinalEvalSplit), ("$evalLoss", Finite(outcome.FinalEvalLoss)),
-                ("$evalAccuracy", Finite(outcome.FinalEvalAccuracy)), ("$id", trialId), ("$pid", pid));
+            var values = ResultValues(outcome);
+            using var update = Command(
+                $"UPDATE trials SET finished = $now, {string.Join(", ", ResultColumns.Select((c, i) => $"{c} = $r{i}"))} " +
+                "WHERE id = $id AND status = 'running' AND worker_pid = $pid",
+                [("$now", Now()), ("$id", trialId), ("$pid", pid), .. values.Select((v, i) => ($"$r{i}", v))]);
             update.Transaction = tx;
             if (update.ExecuteNonQuery() == 0) return false;
             using (var clear = Command("DELETE FROM metrics WHERE trial_id = $id; DELETE FROM noise WHERE trial_id = $id", ("$id", trialId)))
@@ -241,28 +237,42 @@ public sealed class SweepStore : IDisposable
 
     public IReadOnlyList<TrialRow> Trials() => Guard(Path, opening: false, () =>
     {
-        using var cmd = Command("""
-            SELECT id, key, task, optimizer, parametrization, width, lr, lr_index, seed, status, worker_pid, started, finished, attempts,
-                   initial_val_loss, final_val_loss, final_val_accuracy, final_train_loss, final_eval_split, final_eval_loss,
-                   final_eval_accuracy, error, seconds, batch_size
+        int result = TrialSpec.Columns.Length + 4;
+        using var cmd = Command($"""
+            SELECT {string.Join(", ", TrialSpec.Columns)}, worker_pid, started, finished, attempts, {string.Join(", ", ResultColumns)}
             FROM trials ORDER BY id
             """);
         using var r = cmd.ExecuteReader();
         var rows = new List<TrialRow>();
-        double? D(int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
-        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         DateTime? T(int i) => r.IsDBNull(i) ? null : DateTime.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        int at = TrialSpec.Columns.Length;
         while (r.Read())
-            rows.Add(new TrialRow
-            {
-                Id = r.GetInt64(0), Key = r.GetString(1), Task = r.GetString(2), Optimizer = r.GetString(3), Parametrization = r.GetString(4),
-                Width = r.GetInt32(5), Lr = r.GetDouble(6), LrIndex = r.GetInt32(7), Seed = (ulong)r.GetInt64(8), Status = ParseStatus(r.GetString(9)),
-                WorkerPid = r.IsDBNull(10) ? null : r.GetInt32(10), Started = T(11), Finished = T(12), Attempts = r.GetInt32(13),
-                InitialValLoss = D(14), FinalValLoss = D(15), FinalValAccuracy = D(16), FinalTrainLoss = D(17), FinalEvalSplit = S(18),
-                FinalEvalLoss = D(19), FinalEvalAccuracy = D(20), Error = S(21), Seconds = D(22), BatchSize = r.GetInt32(23),
-            });
+            rows.Add(new TrialRow(ReadSpec(r, 0), ReadResult(r, result), r.IsDBNull(at) ? null : r.GetInt32(at), T(at + 1), T(at + 2), r.GetInt32(at + 3)));
         return rows;
     });
+
+    // The trials columns of a TrialResult: the one list that Record's UPDATE and Trials' SELECT are built from.
+    private static readonly string[] ResultColumns = ["status", "initial_val_loss", "final_val_loss", "final_val_accuracy", "final_train_loss",
+        "final_eval_split", "final_eval_loss", "final_eval_accuracy", "error", "seconds"];
+
+    private static object?[] ResultValues(TrialResult o) => [StatusName(o.Status), Finite(o.InitialValLoss), Finite(o.FinalValLoss),
+        Finite(o.FinalValAccuracy), Finite(o.FinalTrainLoss), o.FinalEvalSplit, Finite(o.FinalEvalLoss), Finite(o.FinalEvalAccuracy), o.Error, o.Seconds];
+
+    private static TrialResult ReadResult(SqliteDataReader r, int at)
+    {
+        double? D(int i) => r.IsDBNull(at + i) ? null : r.GetDouble(at + i);
+        string? S(int i) => r.IsDBNull(at + i) ? null : r.GetString(at + i);
+        return new TrialResult
+        {
+            Status = ParseStatus(r.GetString(at)), InitialValLoss = D(1), FinalValLoss = D(2), FinalValAccuracy = D(3), FinalTrainLoss = D(4),
+            FinalEvalSplit = S(5), FinalEvalLoss = D(6), FinalEvalAccuracy = D(7), Error = S(8), Seconds = D(9),
+        };
+    }
+
+    // The columns of TrialSpec.Columns, from position at.
+    private static TrialSpec ReadSpec(SqliteDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2),
+        r.GetString(at + 3), r.GetString(at + 4), r.GetInt32(at + 5), r.GetDouble(at + 6), r.GetInt32(at + 7), (ulong)r.GetInt64(at + 8),
+        r.GetString(at + 9), r.GetInt32(at + 10));
 
     public IReadOnlyList<MetricRow> Metrics(long trialId) => Guard(Path, opening: false, () =>
     {
@@ -357,24 +367,12 @@ public sealed class SweepStore : IDisposable
         cmd.Parameters.AddWithValue("$now", Now());
         cmd.ExecuteNonQuery();
         cmd.Parameters.Clear();
-        cmd.CommandText = """
-            INSERT INTO trials (id, key, task, parametrization, optimizer, width, batch_size, lr, lr_index, seed, config_json)
-            VALUES ($id, $key, $task, $par, $opt, $width, $batch, $lr, $lrIndex, $seed, $json)
-            """;
+        cmd.CommandText = $"INSERT INTO trials ({string.Join(", ", TrialSpec.Columns)}) VALUES ({string.Join(", ", TrialSpec.Columns.Select((_, i) => $"$s{i}"))})";
         foreach (var t in plan.Trials)
         {
             cmd.Parameters.Clear();
-            cmd.Parameters.AddWithValue("$id", t.Id);
-            cmd.Parameters.AddWithValue("$key", t.Key);
-            cmd.Parameters.AddWithValue("$task", t.Task);
-            cmd.Parameters.AddWithValue("$par", t.Parametrization);
-            cmd.Parameters.AddWithValue("$opt", t.Optimizer);
-            cmd.Parameters.AddWithValue("$width", t.Width);
-            cmd.Parameters.AddWithValue("$batch", t.BatchSize);
-            cmd.Parameters.AddWithValue("$lr", t.Lr);
-            cmd.Parameters.AddWithValue("$lrIndex", t.LrIndex);
-            cmd.Parameters.AddWithValue("$seed", (long)t.Seed);
-            cmd.Parameters.AddWithValue("$json", t.ConfigJson);
+            var values = t.Values();
+            for (int i = 0; i < values.Length; i++) cmd.Parameters.AddWithValue($"$s{i}", values[i]);
             cmd.ExecuteNonQuery();
         }
         tx.Commit();

@@ -35,7 +35,7 @@ public static class SweepWorker
         {
             string runDir = Path.Combine(trialsDir, trial.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var started = DateTime.UtcNow;
-            TrialOutcome? outcome;
+            TrialResult? outcome;
             var recorder = new TrialRecorder();
             try
             {
@@ -47,7 +47,7 @@ public static class SweepWorker
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Anything but divergence (handled by TrialRunner) is this trial's failure, not the worker's: record, go on.
-                outcome = new TrialOutcome
+                outcome = new TrialResult
                 {
                     Status = TrialStatus.Failed, Error = $"{e.GetType().Name}: {e.Message}",
                     Seconds = (DateTime.UtcNow - started).TotalSeconds, Metrics = recorder.Metrics, Noise = recorder.Noise,

@@ -60,7 +60,7 @@ public static class TransferSummary
     public static IReadOnlyList<TransferGroup> Summarize(IEnumerable<TrialRow> rows, int baseWidth)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return [.. rows.GroupBy(r => (r.Task, r.Optimizer, r.Parametrization)).Select(g => Group(g.Key, [.. g], baseWidth))];
+        return [.. rows.GroupBy(r => (r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization)).Select(g => Group(g.Key, [.. g], baseWidth))];
     }
 
     /// <summary>Seed mean of the final validation loss over Done and Diverged trials (diverged = +∞); null if none.</summary>
@@ -86,22 +86,22 @@ public static class TransferSummary
     private static double? Loss(TrialRow r) => r.Status switch
     {
         TrialStatus.Diverged => double.PositiveInfinity,
-        TrialStatus.Done => r.FinalValLoss,
+        TrialStatus.Done => r.Result.FinalValLoss,
         _ => null,
     };
 
     private static TransferGroup Group((string Task, string Optimizer, string Parametrization) key, List<TrialRow> rows, int baseWidth)
     {
-        int[] widths = [.. rows.Select(r => r.Width).Distinct().Order()];
-        var lrs = new double[rows.Max(r => r.LrIndex) + 1];
+        int[] widths = [.. rows.Select(r => r.Spec.Width).Distinct().Order()];
+        var lrs = new double[rows.Max(r => r.Spec.LrIndex) + 1];
         Array.Fill(lrs, double.NaN);
-        foreach (var r in rows) lrs[r.LrIndex] = r.Lr;
+        foreach (var r in rows) lrs[r.Spec.LrIndex] = r.Spec.Lr;
 
         var cells = new List<LossCell>();
         foreach (int w in widths)
             for (int i = 0; i < lrs.Length; i++)
             {
-                var seeds = rows.Where(r => r.Width == w && r.LrIndex == i).ToList();
+                var seeds = rows.Where(r => r.Spec.Width == w && r.Spec.LrIndex == i).ToList();
                 if (seeds.Count == 0) continue;
                 cells.Add(new LossCell(w, i, lrs[i], MeanLoss(seeds), seeds.Count(s => s.Status is TrialStatus.Done or TrialStatus.Diverged),
                     seeds.Count(s => s.Status == TrialStatus.Diverged)));

@@ -6,13 +6,13 @@ namespace MuSharp.Sweeps;
 
 /// <summary>
 /// Runs one trial through the one training loop in its own run folder and turns the records a
-/// <see cref="TrialRecorder"/> collected into a <see cref="TrialOutcome"/>. The model is built once; the loop's step-0
+/// <see cref="TrialRecorder"/> collected into a <see cref="TrialResult"/>. The model is built once; the loop's step-0
 /// validation is the reference for divergence. A run stopped midway resumes from its checkpoint the next time.
 /// </summary>
 public static class TrialRunner
 {
     /// <summary>The outcome, or null when <paramref name="cancel"/> stopped the run before it finished.</summary>
-    public static TrialOutcome? Run(TrainConfig config, string runDir, double divergenceFactor, CancellationToken cancel,
+    public static TrialResult? Run(TrainConfig config, string runDir, double divergenceFactor, CancellationToken cancel,
         TrialRecorder? recorder = null, Func<TrainConfig, ITrainingTask>? tasks = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -22,7 +22,7 @@ public static class TrialRunner
         try { result = Train.Run(config, runDir, CanResume(runDir), [recorder], cancel, tasks: tasks, evaluateAtStart: true); }
         catch (TrainingDivergedException e)
         {
-            return new TrialOutcome
+            return new TrialResult
             {
                 Status = TrialStatus.Diverged, InitialValLoss = recorder.InitialLoss, Error = e.Message, Seconds = clock.Elapsed.TotalSeconds,
                 Metrics = recorder.Metrics, Noise = recorder.Noise,
@@ -33,7 +33,7 @@ public static class TrialRunner
         var lastEval = recorder.Metrics.LastOrDefault(m => m.ValLoss is not null);
         double? finalVal = lastEval?.ValLoss ?? (result.Final?.Split == "validation" ? result.Final.Loss : null);
         double? initial = recorder.InitialLoss;
-        return new TrialOutcome
+        return new TrialResult
         {
             Status = IsDiverged(initial ?? double.NaN, finalVal, divergenceFactor) ? TrialStatus.Diverged : TrialStatus.Done,
             InitialValLoss = initial, FinalValLoss = finalVal, FinalValAccuracy = lastEval?.ValAccuracy,

@@ -76,7 +76,7 @@ public sealed class BatchSweepTests : IDisposable
             cmd.ExecuteNonQuery();
         }
         using var store = SweepStore.Open(plan.DefaultDbPath, plan);
-        Assert.All(store.Trials(), r => Assert.Equal(32, r.BatchSize));
+        Assert.All(store.Trials(), r => Assert.Equal(32, r.Spec.BatchSize));
         Assert.Empty(store.Noise(1, 32));
     }
 

@@ -20,19 +20,19 @@ public sealed class SweepRunTests : IDisposable
         Assert.True(SweepWorker.Work(store, CancellationToken.None));
 
         var rows = store.Trials();
-        var done = rows.Single(r => r.LrIndex == 0);
+        var done = rows.Single(r => r.Spec.LrIndex == 0);
         Assert.Equal(TrialStatus.Done, done.Status);
-        Assert.True(done.FinalValLoss < 0.5 * done.InitialValLoss, $"final {done.FinalValLoss} vs initial {done.InitialValLoss}");
-        Assert.Equal("test", done.FinalEvalSplit);
-        Assert.True(done.FinalEvalAccuracy > 0.9);
+        Assert.True(done.Result.FinalValLoss < 0.5 * done.Result.InitialValLoss, $"final {done.Result.FinalValLoss} vs initial {done.Result.InitialValLoss}");
+        Assert.Equal("test", done.Result.FinalEvalSplit);
+        Assert.True(done.Result.FinalEvalAccuracy > 0.9);
         Assert.Equal(1, done.Attempts);
         Assert.Equal([5L, 10, 15, 20, 25, 30], store.Metrics(done.Id).Select(m => m.Step));
-        Assert.Equal(done.FinalValLoss, store.Metrics(done.Id)[^1].ValLoss);
+        Assert.Equal(done.Result.FinalValLoss, store.Metrics(done.Id)[^1].ValLoss);
 
-        var diverged = rows.Single(r => r.LrIndex == 1);
+        var diverged = rows.Single(r => r.Spec.LrIndex == 1);
         Assert.Equal(TrialStatus.Diverged, diverged.Status); // recorded, not a crash of the worker
-        Assert.True(diverged.Error?.Contains("loss is", StringComparison.Ordinal) == true || diverged.FinalValLoss > 2 * diverged.InitialValLoss,
-            $"diverged without a reason: {diverged.Error}");
+        Assert.True(diverged.Result.Error?.Contains("loss is", StringComparison.Ordinal) == true || diverged.Result.FinalValLoss > 2 * diverged.Result.InitialValLoss,
+            $"diverged without a reason: {diverged.Result.Error}");
 
         // Run folders are trials/ID beside the database; a finished trial's checkpoint is removed.
         string trial = Path.Combine(dir, "d", "trials", done.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -61,7 +61,7 @@ public sealed class SweepRunTests : IDisposable
         Assert.All(store.Trials(), r =>
         {
             Assert.Equal(TrialStatus.Failed, r.Status);
-            Assert.Contains("no-such-data", r.Error);
+            Assert.Contains("no-such-data", r.Result.Error);
         });
     }
 
@@ -140,11 +140,11 @@ public sealed class SweepRunTests : IDisposable
         using var store = SweepStore.OpenExisting(db);
         var after = store.Trials();
         Assert.Equal(8, after.Count);
-        Assert.Equal(8, after.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(8, after.Select(r => r.Spec.Key).Distinct().Count());
         foreach (var r in after)
         {
             Assert.Equal(TrialStatus.Done, r.Status);
-            Assert.NotNull(r.FinalValLoss);
+            Assert.NotNull(r.Result.FinalValLoss);
             Assert.Equal(Enumerable.Range(1, 10).Select(i => 1000L * i), store.Metrics(r.Id).Select(m => m.Step)); // one result, no duplicates
         }
         foreach (var (id, old) in before)
@@ -152,7 +152,7 @@ public sealed class SweepRunTests : IDisposable
             var now = after.Single(r => r.Id == id);
             Assert.Equal(old.Finished, now.Finished); // not rerun
             Assert.Equal(old.Attempts, now.Attempts);
-            Assert.Equal(old.FinalValLoss, now.FinalValLoss);
+            Assert.Equal(old.Result.FinalValLoss, now.Result.FinalValLoss);
         }
     }
 

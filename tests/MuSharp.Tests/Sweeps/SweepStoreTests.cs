@@ -20,7 +20,7 @@ public sealed class SweepStoreTests : IDisposable
         using (var store = SweepStore.Open(Db, plan))
         {
             var rows = store.Trials();
-            Assert.Equal(plan.Trials.Select(t => (t.Id, t.Key, t.Width, t.Lr, t.LrIndex, t.Seed)), rows.Select(r => (r.Id, r.Key, r.Width, r.Lr, r.LrIndex, r.Seed)));
+            Assert.Equal(plan.Trials.Select(t => (t.Id, t.Key, t.Width, t.Lr, t.LrIndex, t.Seed)), rows.Select(r => (r.Id, r.Spec.Key, r.Spec.Width, r.Spec.Lr, r.Spec.LrIndex, r.Spec.Seed)));
             Assert.All(rows, r => Assert.Equal(TrialStatus.Pending, r.Status));
             Assert.Equal((8, 2.0, "s"), (store.BaseWidth, store.DivergenceFactor, store.Name));
 
@@ -31,7 +31,7 @@ public sealed class SweepStoreTests : IDisposable
             var running = store.Trials()[0];
             Assert.Equal((TrialStatus.Running, 4242, 1), (running.Status, running.WorkerPid!.Value, running.Attempts));
 
-            var outcome = new TrialOutcome
+            var outcome = new TrialResult
             {
                 Status = TrialStatus.Done, InitialValLoss = 1.4, FinalValLoss = 0.25, FinalValAccuracy = 0.9, FinalTrainLoss = 0.3,
                 FinalEvalSplit = "test", FinalEvalLoss = 0.27, FinalEvalAccuracy = 0.88, Seconds = 1.5,
@@ -47,8 +47,8 @@ public sealed class SweepStoreTests : IDisposable
         {
             var done = reopened.Trials()[0];
             Assert.Equal(TrialStatus.Done, done.Status);
-            Assert.Equal((1.4, 0.25, 0.9, 0.3, "test", 0.27, 0.88, 1.5), (done.InitialValLoss!.Value, done.FinalValLoss!.Value,
-                done.FinalValAccuracy!.Value, done.FinalTrainLoss!.Value, done.FinalEvalSplit, done.FinalEvalLoss!.Value, done.FinalEvalAccuracy!.Value, done.Seconds!.Value));
+            Assert.Equal((1.4, 0.25, 0.9, 0.3, "test", 0.27, 0.88, 1.5), (done.Result.InitialValLoss!.Value, done.Result.FinalValLoss!.Value,
+                done.Result.FinalValAccuracy!.Value, done.Result.FinalTrainLoss!.Value, done.Result.FinalEvalSplit, done.Result.FinalEvalLoss!.Value, done.Result.FinalEvalAccuracy!.Value, done.Result.Seconds!.Value));
             Assert.NotNull(done.Finished);
             Assert.True(done.Finished >= done.Started);
             Assert.Equal([new MetricRow(5, 0.01, 1.1, null, null, 0.1), new MetricRow(10, 0.01, 0.3, 0.25, 0.9, 0.2)], reopened.Metrics(1));

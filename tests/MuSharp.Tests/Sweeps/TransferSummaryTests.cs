@@ -8,11 +8,9 @@ public sealed class TransferSummaryTests
     private static long nextId;
 
     private static TrialRow Row(int width, int lrIndex, double? loss, ulong seed = 1, TrialStatus status = TrialStatus.Done,
-        string parametrization = "mup", string optimizer = "sgd") => new()
-    {
-        Id = Interlocked.Increment(ref nextId), Task = "mlp", Optimizer = optimizer, Parametrization = parametrization,
-        Width = width, Lr = Grid[lrIndex], LrIndex = lrIndex, Seed = seed, Status = status, FinalValLoss = loss,
-    };
+        string parametrization = "mup", string optimizer = "sgd") => new(
+        new TrialSpec(Interlocked.Increment(ref nextId), "", "mlp", optimizer, parametrization, width, Grid[lrIndex], lrIndex, seed, "{}", 32),
+        new TrialResult { Status = status, FinalValLoss = loss }, null, null, null, 1);
 
     // Loss table (rows: lr index 0..3, columns: widths 8, 16, 32) for a sweep whose optimum moves one step per doubling.
     private static List<TrialRow> Drifting() =>
