@@ -117,7 +117,7 @@ public static class StabilitySweep
 
     private static int CheckWidths(IReadOnlyList<int> widths)
     {
-        if (widths.Count < 2 || widths.Any(w => w <= 0)) throw new ArgumentException("StabilitySweep: needs at least two positive widths.");
+        if (widths.Count < 1 || widths.Any(w => w <= 0)) throw new ArgumentException("StabilitySweep: needs positive widths (two or more for slopes).");
         return widths.Min();
     }
 }
