@@ -29,7 +29,7 @@ public sealed record StabilityValues(double Forward, double Dependency, double U
 }
 
 /// <summary>
-/// One unit's certified upper bound (composed from spectral norms, theory §4.2–4.3 and §A8) and measured lower bound
+/// One unit's certified upper bound (composed from spectral norms, theory §4.2–4.3 and §14.1–14.2) and measured lower bound
 /// (projected gradient ascent over inputs on the RMS sphere). Bound ≥ Measured holds by construction of both.
 /// </summary>
 public sealed record StabilityResult(string Unit, StabilityScope Scope, StabilityValues Bound, StabilityValues Measured);
@@ -49,7 +49,7 @@ public sealed record StabilityOptions
 }
 
 /// <summary>
-/// Stability certificates (theory §4.1–4.3, §A8): for each module, block and the whole model, the forward, dependency
+/// Stability certificates (theory §4.1–4.3, §14.1–14.2): for each module, block and the whole model, the forward, dependency
 /// and update metrics over inputs with ‖x‖_RMS = 1 (per token for sequences: the max over positions of the per-token RMS,
 /// the In-Norm setting of S11605). <c>updated</c> is the same architecture after an optimizer step, Δω = updated − model.
 /// For the GPT, Δω is read from the matrices only (norm gains and biases are taken from <c>model</c> on both sides), and
@@ -107,7 +107,7 @@ public static class Stability
     /// Units per block l: "block{l}.attn" = Attn(Norm₁(x)), "block{l}.mlp" = Mlp(Norm₂(x)), "block{l}" = the residual block;
     /// then "head" = Head(Norm_f(x)) (logits) and "model" = every block, the final norm and the head, from the residual
     /// stream. With N the norm's output bound (max|g| + ‖b‖_RMS), ‖·‖_R = sqrt(d_in/d_out)‖·‖₂, per-head slices
-    /// W^h [C, Dh], logit scale c (theory §A8, derived there):
+    /// W^h [C, Dh], logit scale c (theory §14.2, derived there):
     /// attention F = N‖W_o‖_R·sqrt(mean_h ‖W_v^h‖_R²) (a softmax average of values is a convex combination);
     /// U = ‖W_o'‖_R·N·sqrt(mean_h (‖ΔW_v^h‖_R + Δs_h‖W_v^h‖_R)²) + ‖ΔW_o‖_R·N·sqrt(mean_h ‖W_v^h‖_R²) with the logit change
     /// Δs_h = c·Dh·N²(‖ΔW_q^h‖_R‖W_k'^h‖_R + ‖W_q^h‖_R‖ΔW_k^h‖_R), as ‖softmax(a) − softmax(b)‖₁ ≤ max|a − b|;

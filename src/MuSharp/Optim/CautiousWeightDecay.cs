@@ -3,7 +3,7 @@ using MuSharp.Nn;
 namespace MuSharp.Optim;
 
 /// <summary>
-/// Cautious weight decay (Chen et al., "Cautious Weight Decay", arXiv 2510.12402; theory §A5): with the update direction u
+/// Cautious weight decay (Chen et al., "Cautious Weight Decay", arXiv 2510.12402; theory §12.3): with the update direction u
 /// that the optimizer subtracts (W ← W − η(u + …)), decay only the coordinates where u and W agree in sign,
 /// W ← W − ηλ·𝟙[u_i·W_i ≥ 0]·W_i. Those are the coordinates the update already moves toward 0; elsewhere decay would
 /// fight the update. Zeros count as aligned (optax's <c>sign(u)·sign(p) ≥ 0</c>), which changes nothing as 0 decays to 0.

@@ -40,9 +40,9 @@ public sealed record MuonConfig
     public float Tau { get; init; }
     /// <summary>Power-iteration rounds per step for <see cref="MuonConstraint.SpectralWeightDecay"/> (warm started).</summary>
     public int PowerIterations { get; init; } = 2;
-    /// <summary>Scaling of M before Newton–Schulz (optax's <c>preconditioning</c>; theory §A6); Frobenius is the classic path.</summary>
+    /// <summary>Scaling of M before Newton–Schulz (optax's <c>preconditioning</c>; theory §12.4); Frobenius is the classic path.</summary>
     public NsPrescaling Prescaling { get; init; } = NsPrescaling.Frobenius;
-    /// <summary>Newton–Schulz on the small Gram matrix (Dao-AILab/gram-newton-schulz; theory §A6); pays off for non-square matrices.</summary>
+    /// <summary>Newton–Schulz on the small Gram matrix (Dao-AILab/gram-newton-schulz; theory §12.5); pays off for non-square matrices.</summary>
     public bool GramNewtonSchulz { get; init; }
     /// <summary>Cautious weight decay (Chen et al., arXiv 2510.12402): decay only where msign(M) and W agree in sign (<see cref="CautiousWeightDecay"/>).</summary>
     public bool CautiousWeightDecay { get; init; }

@@ -31,7 +31,7 @@ public sealed record NorMuonConfig
 
 /// <summary>
 /// NorMuon (Li, Liu, Liang, Chen, Zhao, "NorMuon: Making Muon more efficient and scalable", arXiv 2510.05491; reference
-/// code zichongli5/NorMuon; theory §A3): Muon whose orthogonalized update is normalized per output neuron by an EMA of its
+/// code zichongli5/NorMuon; theory §12.1): Muon whose orthogonalized update is normalized per output neuron by an EMA of its
 /// mean square, then rescaled to keep the Frobenius norm of the orthogonalized matrix. Our W is [d_in, d_out], so an
 /// output neuron is a COLUMN (a torch row). Scaling follows the reference code (‖Ô‖_F restored, then α); the paper's
 /// form 0.2·sqrt(d_in·d_out)/‖Ô‖_F is α = <see cref="MuonScaling.Moonlight"/> up to ‖O‖_F² ≈ min(d_in, d_out).

@@ -13,7 +13,7 @@ public sealed record QkClipReport(double[][] MaxLogits, int ClippedHeads)
 
 /// <summary>
 /// QK-Clip, the weight edit of MuonClip (Kimi Team, "Kimi K2: Open Agentic Intelligence", arXiv 2507.20534; Su, kexue.fm
-/// 11126; theory §A4): after the optimizer step, for every head h whose max attention logit S_h exceeds τ, scale that
+/// 11126; theory §12.2): after the optimizer step, for every head h whose max attention logit S_h exceeds τ, scale that
 /// head's query and key columns by √γ, γ = τ/S_h, so every logit of the head scales by exactly γ and S_h becomes τ.
 /// Per head (not per layer, which over-clips); W_v and the output projection are never touched; forward and backward
 /// are unchanged. The logits come from a separate diagnostic forward over W_q and W_k (no attention probabilities).

@@ -165,7 +165,7 @@ public static class ClaimChecks
     }
 
     /// <summary>
-    /// The composed stability bounds dominate the measured maxima (theory §4.1–4.3, §A8) on a small MLP and a small GPT
+    /// The composed stability bounds dominate the measured maxima (theory §4.1–4.3, §14.1–14.2) on a small MLP and a small GPT
     /// after one AdamW step: the smallest bound/measured ratio over every unit and metric, predicted ≥ 1 (reported as
     /// 1 when it is; float rounding allows 1e-5).
     /// </summary>

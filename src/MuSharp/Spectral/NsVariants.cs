@@ -6,7 +6,7 @@ namespace MuSharp.Spectral;
 
 /// <summary>
 /// How M is scaled before Newton–Schulz so its singular values land in NS's basin (0, 1] (optax.contrib.muon's
-/// <c>preconditioning</c> option; theory §5.2 and addendum §A6).
+/// <c>preconditioning</c> option; theory §5.2, §12.4).
 /// </summary>
 public enum NsPrescaling
 {
@@ -27,7 +27,7 @@ public enum NsPrescaling
 /// <summary>
 /// Newton–Schulz variants beside <see cref="Msign.NewtonSchulz(ReadOnlySpan{float}, int, int, NsSchedule, int, Span{float}, Span{float})"/>:
 /// the pre-scalings of <see cref="NsPrescaling"/> and the Gram formulation (Dao-AILab/gram-newton-schulz) that iterates
-/// on the small s×s Gram matrix R = XXᵀ and touches the long side only at restarts and at the end (theory §A6).
+/// on the small s×s Gram matrix R = XXᵀ and touches the long side only at restarts and at the end (theory §12.5).
 /// Every matrix is first oriented wide, X [s, l] with s = min(rows, cols) (as optax and KJ transpose tall inputs):
 /// msign(Mᵀ) = msign(M)ᵀ, and the AOL scaling then acts on the short side, as optax does.
 /// </summary>
@@ -41,7 +41,7 @@ public static class NsVariants
 
     /// <summary>
     /// dst ≈ msign(M) by <paramref name="steps"/> Newton–Schulz steps of <paramref name="schedule"/> after the pre-scaling
-    /// <paramref name="prescaling"/>; with <paramref name="gram"/> the iteration runs on R = XXᵀ (theory §A6):
+    /// <paramref name="prescaling"/>; with <paramref name="gram"/> the iteration runs on R = XXᵀ (theory §12.5):
     /// Z_t = b_tR + c_tR², Q ← (a_tI + Z_t)Q, R ← (a_tI + Z_t)R(a_tI + Z_t), and X is multiplied only by Q after
     /// each step listed in <paramref name="restarts"/> (default <see cref="DefaultRestarts"/>) and at the end. In exact
     /// arithmetic both paths give the same X_T: step t maps X ↦ (a_tI + Z_t)X. m, dst: row-major [rows, cols], distinct.

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace MuSharp.Tests.Diagnostics;
 
-// Stability certificates (theory §4.1–4.3, §A8): the composed upper bound is never below the ascent's lower bound.
+// Stability certificates (theory §4.1–4.3, §14.1–14.2): the composed upper bound is never below the ascent's lower bound.
 public class StabilityTests(ITestOutputHelper output)
 {
     // Float rounding of the SVD and of the projected inputs: a measured value may exceed an exact bound by ~1e-7 relative.

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace MuSharp.Tests.Optim;
 
 // NorMuon, cautious weight decay, NS pre-scalings and Gram Newton–Schulz, each against a double-precision reference
-// written here from its paper or reference code (theory §A3, §A5, §A6), over 20 steps.
+// written here from its paper or reference code (theory §12.1, §12.3, §12.4–12.5), over 20 steps.
 public class MuonVariantsTests(ITestOutputHelper output)
 {
     private const int Steps = 20;
@@ -149,7 +149,7 @@ public class MuonVariantsTests(ITestOutputHelper output)
         Assert.True(MaxAbsDiff(gram, exact) < 1e-3);
     }
 
-    // Addendum §A6 numbers on M (3×4): one identity step (a, b, c) = (1, 0, 0) returns the pre-scaled matrix itself.
+    // theory §12.4's numbers on M (3×4): one identity step (a, b, c) = (1, 0, 0) returns the pre-scaled matrix itself.
     [Fact]
     public void PrescalingsGiveAddendumNumbers()
     {
@@ -169,7 +169,7 @@ public class MuonVariantsTests(ITestOutputHelper output)
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 4; j++) Assert.Equal(s[i] * m[i * 4 + j], aol[i * 4 + j], 2e-6);
         Assert.Equal(0.955511, Lapack.SingularValues(aol, 3, 4)[0], 2e-6);
-        // AOL targets msign(diag(s)M), which differs from msign(M) by 0.023883 (the addendum's pitfall).
+        // AOL targets msign(diag(s)M), which differs from msign(M) by 0.023883 (theory §12.4's pitfall).
         var pe = NsSchedule.PolarExpress(10);
         var viaAol = new float[12];
         NsVariants.NewtonSchulz(m, 3, 4, pe, 10, NsPrescaling.Aol, false, viaAol);
@@ -270,7 +270,7 @@ public class MuonVariantsTests(ITestOutputHelper output)
         Assert.True(err < 5e-6, $"error {err}");
     }
 
-    // Addendum §A3 numbers: after the normalization every column has L2 norm √(3/4), times KJ's 1.154701 = 1;
+    // theory §12.1's numbers: after the normalization every column has L2 norm √(3/4), times KJ's 1.154701 = 1;
     // a second step gives the listed v and update.
     [Fact]
     public void NorMuonGivesAddendumNumbers()

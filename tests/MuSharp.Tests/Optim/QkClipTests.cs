@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace MuSharp.Tests.Optim;
 
-// QK-Clip (Kimi K2, arXiv 2507.20534; Su kexue.fm 11126; theory §A4) against a reference written from the rule:
+// QK-Clip (Kimi K2, arXiv 2507.20534; Su kexue.fm 11126; theory §12.2) against a reference written from the rule:
 // per head h, S_h = max_{b, i, j ≤ i} scale·q_i·k_j; if S_h > τ scale that head's W_q, W_k columns by √(τ/S_h).
 public class QkClipTests(ITestOutputHelper output)
 {
