@@ -5,6 +5,7 @@ namespace MuSharp.Optim;
 
 /// <summary>Each layer's per-head max attention logit before the clip, and how many heads were clipped.</summary>
 /// <param name="MaxLogits">[layer][head]: max over batch, query i and key j ≤ i of scale·q_i·k_j (signed).</param>
+/// <param name="ClippedHeads">How many heads had a max logit above τ and were scaled.</param>
 public sealed record QkClipReport(double[][] MaxLogits, int ClippedHeads)
 {
     /// <summary>The largest logit of any head of any layer (the "MaxLogit" monitor of Kimi K2).</summary>
