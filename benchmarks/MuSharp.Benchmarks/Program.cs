@@ -8,6 +8,13 @@ if (args is ["gemm-quick", ..])
     return 0;
 }
 
+// docs/stability.md: stability certificates' width slopes under SP, μP and spectral.
+if (args is ["stability", ..])
+{
+    StabilityTable.Run(Console.Out);
+    return 0;
+}
+
 // Side-by-side comparison with PyTorch: scripts/compare.sh runs one case per process.
 if (args is ["compare", ..]) return Compare.Run(args[1..]);
 

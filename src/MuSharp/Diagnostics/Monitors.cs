@@ -18,6 +18,10 @@ public sealed record ParameterStats(string Name, Role Role, int FanIn, int FanOu
 {
     /// <summary>Whether the spectral and entropy columns apply (a matrix, or a higher-rank tensor viewed as one).</summary>
     public bool IsMatrix => !double.IsNaN(SpectralNormScaled);
+
+    /// <summary>‖W‖_RMS that AdamW's weight-RMS law predicts (theory §6, <see cref="BatchScaling.AdamWeightRms"/>), beside the
+    /// measured <see cref="WeightRms"/>; NaN unless <see cref="UpdateMonitor.AdvanceWeightRmsLaw"/> was called every step.</summary>
+    public double PredictedWeightRms { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -33,6 +37,7 @@ public sealed class UpdateMonitor(bool entropy = false, int maxIterations = 100,
 {
     private readonly Dictionary<string, float[]> warm = [];   // name (or name + "/Δ") → v [cols] of the last call
     private IReadOnlyList<Parameter> captured = [];
+    private readonly Dictionary<string, double> predictedSquared = []; // name → AdamW law's ‖W‖²_RMS
     private float[][] before = [];
 
     /// <summary>Whether <see cref="Measure"/> computes the singular-value entropy (a full SVD per matrix).</summary>
@@ -67,7 +72,29 @@ public sealed class UpdateMonitor(bool entropy = false, int maxIterations = 100,
         return stats;
     }
 
+    /// <summary>
+    /// Advances every parameter's AdamW weight-RMS prediction by one step (theory §6: r² ← (1−ηλ)²r² + η²(1 − ηλ/2)) with
+    /// the step's η·s and λ/s as the optimizers apply them (s = LrScale; gains and biases do not decay). Call once per
+    /// optimizer step, from before the first step on: the first call starts from the measured RMS.
+    /// </summary>
+    public void AdvanceWeightRmsLaw(IEnumerable<Parameter> parameters, float lr, float weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var p in parameters)
+        {
+            if (!predictedSquared.TryGetValue(p.Name, out double r2)) r2 = Math.Pow(Rms(p.Data), 2);
+            double eta = (double)lr * p.LrScale, lambda = p.Role == Role.Vector ? 0 : (double)weightDecay / p.LrScale;
+            predictedSquared[p.Name] = BatchScaling.AdamWeightRms.StepSquared(r2, eta, lambda);
+        }
+    }
+
     private ParameterStats Stats(Parameter p, float[] delta)
+    {
+        var stats = MeasuredStats(p, delta);
+        return predictedSquared.TryGetValue(p.Name, out double r2) ? stats with { PredictedWeightRms = Math.Sqrt(r2) } : stats;
+    }
+
+    private ParameterStats MeasuredStats(Parameter p, float[] delta)
     {
         double weightRms = Rms(p.Data), updateRms = Rms(delta);
         if (!MatrixView(p, out int rows, out int cols))

@@ -40,6 +40,12 @@ public sealed record MuonConfig
     public float Tau { get; init; }
     /// <summary>Power-iteration rounds per step for <see cref="MuonConstraint.SpectralWeightDecay"/> (warm started).</summary>
     public int PowerIterations { get; init; } = 2;
+    /// <summary>Scaling of M before Newton–Schulz (optax's <c>preconditioning</c>; theory §12.4); Frobenius is the classic path.</summary>
+    public NsPrescaling Prescaling { get; init; } = NsPrescaling.Frobenius;
+    /// <summary>Newton–Schulz on the small Gram matrix (Dao-AILab/gram-newton-schulz; theory §12.5); pays off for non-square matrices.</summary>
+    public bool GramNewtonSchulz { get; init; }
+    /// <summary>Cautious weight decay (Chen et al., arXiv 2510.12402): decay only where msign(M) and W agree in sign (<see cref="CautiousWeightDecay"/>).</summary>
+    public bool CautiousWeightDecay { get; init; }
 
     internal int Steps => NsSteps ?? Schedule.DefaultSteps;
 }
@@ -122,9 +128,12 @@ public sealed class Muon : Optimizer
         for (int b = 0; b < view.Batch; b++)                                                       // O = msign(D)
         {
             if (c.ExactMsign) Msign.Exact(d.Slice(b * k, k), rows, cols, o.Slice(b * k, k));
+            else if (c.Prescaling != NsPrescaling.Frobenius || c.GramNewtonSchulz)
+                NsVariants.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, c.Prescaling, c.GramNewtonSchulz, o.Slice(b * k, k));
             else Msign.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
         }
-        if (wd != 0f) TensorPrimitives.Multiply(w[..n], 1f - lr * wd, w[..n]);                     // W ← (1 − ηλ)W
+        if (wd != 0f && c.CautiousWeightDecay) Optim.CautiousWeightDecay.Apply(w[..n], o, lr * wd);  // W ← W − ηλ·𝟙[O⊙W ≥ 0]⊙W
+        else if (wd != 0f) TensorPrimitives.Multiply(w[..n], 1f - lr * wd, w[..n]);                // W ← (1 − ηλ)W
         float step = lr * alpha;
         switch (c.Constraint)
         {
