@@ -65,6 +65,15 @@ public sealed record TrainConfig
     /// <summary>Width of the base model (MLP: first hidden width; GPT: d_model); 0 = this model's own width.</summary>
     public int BaseWidth { get; init; }
 
+    /// <summary>
+    /// How residual branches and block learning rates scale with depth (theory §10): none, sqrt (depth-μP, branch
+    /// m_L^{−1/2}) or complete (CompleteP, branch m_L^{−1}), with m_L = layers / baseDepth. GPT only.
+    /// </summary>
+    public DepthScaling Depth { get; init; } = DepthScaling.None;
+
+    /// <summary>Blocks of the base model the hyperparameters were tuned at; 0 = the model's own layers (m_L = 1).</summary>
+    public int BaseDepth { get; init; }
+
     /// <summary>Training steps; 0 means one epoch (MLP only).</summary>
     public int Steps { get; init; }
 
@@ -200,7 +209,8 @@ public sealed record TrainConfig
     /// The init stream is seeded with <see cref="Seed"/>, or Seed + 7 when a parametrization is named, the streams that
     /// stored sweeps and runs were drawn from before models took their parametrization at construction.
     /// </summary>
-    public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling);
+    public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling,
+        Depth, BaseDepth);
 
     public void Validate()
     {
@@ -230,6 +240,9 @@ public sealed record TrainConfig
             catch (ArgumentException e) { throw new ArgumentException("config: nsSchedule: " + e.Message); }
         }
         if (BaseWidth < 0) throw new ArgumentException($"config: baseWidth must be ≥ 0 (0 = the model's own width), got {BaseWidth}.");
+        if (BaseDepth < 0) throw new ArgumentException($"config: baseDepth must be ≥ 0 (0 = the model's own layers), got {BaseDepth}.");
+        if (Task == TaskKind.Mlp && (Depth != DepthScaling.None || BaseDepth > 0))
+            throw new ArgumentException("config: depth and baseDepth apply to models with residual blocks (task gpt); the MLP classifier has none.");
         if (Task == TaskKind.Gpt)
         {
             Gpt(1).Validate();

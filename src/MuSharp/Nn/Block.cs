@@ -1,6 +1,6 @@
 namespace MuSharp.Nn;
 
-/// <summary>One pre-norm transformer block: x + Attn(Norm₁(x)), then x + Mlp(Norm₂(x)). x is [B, T, C].</summary>
+/// <summary>One pre-norm transformer block: x + b·Attn(Norm₁(x)), then x + b·Mlp(Norm₂(x)), b the depth rule's branch multiplier (1 by default). x is [B, T, C].</summary>
 public sealed class Block : Module
 {
     public Module Norm1 { get; }
@@ -9,8 +9,16 @@ public sealed class Block : Module
     public Linear Up { get; }
     public Linear Down { get; }
 
-    public Block(string name, GptConfig config, Init init)
+    /// <summary>m_L^{−α}: each branch's output is scaled by it before the residual sum (theory §10; 1 without a depth rule).</summary>
+    public float BranchMultiplier { get; }
+
+    /// <param name="name">Prefix of the parameter names.</param>
+    /// <param name="config">The model's shape.</param>
+    /// <param name="init">How the block's parameters are drawn and scaled.</param>
+    /// <param name="branchMultiplier">The depth rule's branch multiplier (<see cref="Init.ForResidualBlocks"/>).</param>
+    public Block(string name, GptConfig config, Init init, float branchMultiplier = 1f)
     {
+        BranchMultiplier = branchMultiplier;
         Dim c = config.Width(config.DModel), hidden = config.Width(config.MlpRatio * config.DModel);
         Norm1 = Gpt.MakeNorm(config, name + ".norm1", c, init);
         Attention = new CausalSelfAttention(name + ".attn", config, init);
@@ -25,9 +33,11 @@ public sealed class Block : Module
     public Tensor Forward(Tensor x, IDictionary<string, Tensor>? taps = null, string name = "") // [B, T, C]
     {
         var a = Attention.Forward(Gpt.ApplyNorm(Norm1, x));
+        if (BranchMultiplier != 1f) a = Ops.MulScalar(a, BranchMultiplier);
         x = Ops.Add(x, a);
         var h = Ops.Gelu(Up.Forward(Gpt.ApplyNorm(Norm2, x))); // [B, T, 4C]
         var m = Down.Forward(h);
+        if (BranchMultiplier != 1f) m = Ops.MulScalar(m, BranchMultiplier);
         x = Ops.Add(x, m);
         if (taps != null)
         {

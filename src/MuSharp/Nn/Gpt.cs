@@ -22,7 +22,8 @@ public sealed class Gpt : Module
         Tokens = new Embedding("embed.tokens", config.VocabSize, c, init);
         if (config.Positions == PositionEncoding.Learned)
             Positions = new Embedding("embed.positions", config.ContextLength, c, init);
-        Blocks = Enumerable.Range(0, config.Layers).Select(i => new Block($"block{i}", config, init)).ToList();
+        var (blockInit, branch) = init.ForResidualBlocks(config.Layers);
+        Blocks = Enumerable.Range(0, config.Layers).Select(i => new Block($"block{i}", config, blockInit, branch)).ToList();
         FinalNorm = MakeNorm(config, "norm", c, init);
         if (!config.TiedHead) Head = new Linear("head", Role.Output, c, config.VocabSize, init, bias: false);
     }

@@ -11,12 +11,35 @@ namespace MuSharp.Nn;
 /// parametrization, so <c>new Linear(..., rng)</c> is SP.
 /// </summary>
 public sealed class Init(Rng rng, ParametrizationKind kind = ParametrizationKind.Standard, OptimizerFamily family = OptimizerFamily.Adam,
-    MuonScaling muonScaling = MuonScaling.Spectral)
+    MuonScaling muonScaling = MuonScaling.Spectral, DepthScaling depth = DepthScaling.None, int baseLayers = 0)
 {
+    private double lrFactor = 1;
+
     public Rng Rng { get; } = rng ?? throw new ArgumentNullException(nameof(rng));
     public ParametrizationKind Kind { get; } = kind;
     public OptimizerFamily Family { get; } = family;
     public MuonScaling MuonScaling { get; } = muonScaling;
+
+    /// <summary>The depth rule (theory §10) for models with residual blocks.</summary>
+    public DepthScaling Depth { get; } = depth;
+
+    /// <summary>Blocks of the base model the hyperparameters were tuned at; 0 = the model's own depth (m_L = 1).</summary>
+    public int BaseLayers { get; } = baseLayers >= 0 ? baseLayers : throw new ArgumentException($"Init: base layers must be ≥ 0, got {baseLayers}.");
+
+    /// <summary>
+    /// For the parameters inside a stack of <paramref name="layers"/> residual blocks: the same stream and table, with
+    /// the block learning-rate factor m_L^{α−1} (<see cref="DepthRules.BlockLrScale"/>), and the branch multiplier
+    /// m_L^{−α} the blocks apply.
+    /// </summary>
+    public (Init Blocks, float BranchMultiplier) ForResidualBlocks(int layers)
+    {
+        int baseLayers = BaseLayers > 0 ? BaseLayers : layers;
+        var blocks = new Init(Rng, Kind, Family, MuonScaling, Depth, BaseLayers)
+        {
+            lrFactor = DepthRules.BlockLrScale(Depth, Family, layers, baseLayers),
+        };
+        return (blocks, (float)DepthRules.BranchMultiplier(Depth, layers, baseLayers));
+    }
 
     public static implicit operator Init(Rng rng) => new(rng);
 
@@ -45,7 +68,7 @@ public sealed class Init(Rng rng, ParametrizationKind kind = ParametrizationKind
     private Parameter Scaled(Parameter p)
     {
         var s = Parametrization.For(Kind, p.Role, Family, p.FanIn, p.FanOut, p.BaseFanIn, p.BaseFanOut, MuonScaling);
-        p.LrScale = (float)s.LrScale;
+        p.LrScale = (float)(s.LrScale * lrFactor);
         p.OutputMultiplier = (float)s.OutputMultiplier;
         if (s.InitStd is double std) Rng.FillNormal(p.Data, 0f, (float)std);
         return p;
