@@ -53,6 +53,9 @@ public sealed record TrainConfig
     public float Beta2 { get; init; } = 0.999f;
     public float Eps { get; init; } = 1e-8f;
     public int WarmupSteps { get; init; }
+
+    /// <summary>Warmup as a fraction of <see cref="Steps"/> (in [0, 1)); used when warmupSteps is 0, so it carries across training lengths.</summary>
+    public double WarmupFraction { get; init; }
     public DecayKind Decay { get; init; } = DecayKind.Constant;
     public float MinLrRatio { get; init; }
     public float DecayFraction { get; init; } = 0.2f;
@@ -73,6 +76,15 @@ public sealed record TrainConfig
 
     /// <summary>Blocks of the base model the hyperparameters were tuned at; 0 = the model's own layers (m_L = 1).</summary>
     public int BaseDepth { get; init; }
+
+    /// <summary>Multiplies every drawn init std (matrices and embeddings) on top of the parametrization (theory §11.2); 1 = the table's std.</summary>
+    public double InitStdMultiplier { get; init; } = 1;
+
+    /// <summary>Multiplies the readout's output multiplier on top of the parametrization's 1/m_N (theory §11.2); 1 = none.</summary>
+    public double OutputMultiplier { get; init; } = 1;
+
+    /// <summary>GPT: multiplies the attention logit scale on top of the parametrization's (theory §2.3, §11.2); 1 = none.</summary>
+    public double AttentionMultiplier { get; init; } = 1;
 
     /// <summary>Training steps; 0 means one epoch (MLP only).</summary>
     public int Steps { get; init; }
@@ -136,7 +148,7 @@ public sealed record TrainConfig
 
     public string RunsDir { get; init; } = "runs";
 
-    public Schedule Schedule => new(Lr, WarmupSteps, Decay, MinLrRatio, DecayFraction);
+    public Schedule Schedule => new(Lr, WarmupSteps > 0 ? WarmupSteps : (int)Math.Round(WarmupFraction * Steps), Decay, MinLrRatio, DecayFraction);
 
     /// <summary>The loop's options: length, schedule, logging, validation, checkpoints, monitors, noise scale and stop rules.</summary>
     public LoopOptions Loop(bool evaluateAtStart = false) => new()
@@ -185,7 +197,7 @@ public sealed record TrainConfig
         {
             VocabSize = vocabSize, ContextLength = ContextLength, DModel = DModel, Layers = Layers, Heads = Heads,
             Positions = Positions, Norm = Norm, TiedHead = TiedHead, BaseDModel = baseD,
-            AttentionScaleInvDh = invDh, AttentionMultiplier = attention,
+            AttentionScaleInvDh = invDh, AttentionMultiplier = (float)(attention * AttentionMultiplier),
         };
     }
 
@@ -210,7 +222,7 @@ public sealed record TrainConfig
     /// stored sweeps and runs were drawn from before models took their parametrization at construction.
     /// </summary>
     public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling,
-        Depth, BaseDepth);
+        Depth, BaseDepth) { InitStdMultiplier = InitStdMultiplier, ReadoutMultiplier = OutputMultiplier };
 
     public void Validate()
     {
@@ -231,6 +243,12 @@ public sealed record TrainConfig
             throw new ArgumentException($"config: noiseChunks must be ≥ 2 and divide batchSize {BatchSize} (the noise scale needs equal chunks), got {NoiseChunks}.");
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
             throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentException($"config: warmupFraction must be in [0, 1), got {WarmupFraction}.");
+        if (WarmupFraction > 0 && (WarmupSteps > 0 || Steps == 0)) throw new ArgumentException("config: warmupFraction needs steps set and warmupSteps 0 (give one of the two).");
+        if (!(InitStdMultiplier > 0) || double.IsInfinity(InitStdMultiplier)) throw new ArgumentException($"config: initStdMultiplier must be positive and finite, got {InitStdMultiplier}.");
+        if (!(OutputMultiplier > 0) || double.IsInfinity(OutputMultiplier)) throw new ArgumentException($"config: outputMultiplier must be positive and finite, got {OutputMultiplier}.");
+        if (!(AttentionMultiplier > 0) || double.IsInfinity(AttentionMultiplier)) throw new ArgumentException($"config: attentionMultiplier must be positive and finite, got {AttentionMultiplier}.");
+        if (TiedHead && OutputMultiplier != 1) throw new ArgumentException("config: outputMultiplier scales the untied readout; set tiedHead false.");
         Schedule.Validate();
         if (Optimizer == OptimizerKind.Muon)
         {

@@ -27,6 +27,28 @@ public sealed class Init(Rng rng, ParametrizationKind kind = ParametrizationKind
     public int BaseLayers { get; } = baseLayers >= 0 ? baseLayers : throw new ArgumentException($"Init: base layers must be ≥ 0, got {baseLayers}.");
 
     /// <summary>
+    /// A global factor on every drawn init std (the table's std times this; constant-init gains and biases are left
+    /// alone): the "init-std multiplier" hyperparameter of μTransfer (theory §11.2, per-layer init variance).
+    /// </summary>
+    public double InitStdMultiplier
+    {
+        get => initStdMultiplier;
+        init => initStdMultiplier = value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"Init: initStdMultiplier must be positive and finite, got {value}.");
+    }
+
+    /// <summary>
+    /// A factor on the readout's output multiplier (parameters of role <see cref="Role.Output"/>): the "output
+    /// multiplier" hyperparameter of μTransfer (theory §11.2), applied on top of the parametrization's 1/m_N.
+    /// </summary>
+    public double ReadoutMultiplier
+    {
+        get => readoutMultiplier;
+        init => readoutMultiplier = value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"Init: readoutMultiplier must be positive and finite, got {value}.");
+    }
+
+    private readonly double initStdMultiplier = 1, readoutMultiplier = 1;
+
+    /// <summary>
     /// For the parameters inside a stack of <paramref name="layers"/> residual blocks: the same stream and table, with
     /// the block learning-rate factor m_L^{α−1} (<see cref="DepthRules.BlockLrScale"/>), and the branch multiplier
     /// m_L^{−α} the blocks apply.
@@ -37,6 +59,7 @@ public sealed class Init(Rng rng, ParametrizationKind kind = ParametrizationKind
         var blocks = new Init(Rng, Kind, Family, MuonScaling, Depth, BaseLayers)
         {
             lrFactor = DepthRules.BlockLrScale(Depth, Family, layers, baseLayers),
+            InitStdMultiplier = InitStdMultiplier, ReadoutMultiplier = ReadoutMultiplier,
         };
         return (blocks, (float)DepthRules.BranchMultiplier(Depth, layers, baseLayers));
     }
@@ -69,8 +92,8 @@ public sealed class Init(Rng rng, ParametrizationKind kind = ParametrizationKind
     {
         var s = Parametrization.For(Kind, p.Role, Family, p.FanIn, p.FanOut, p.BaseFanIn, p.BaseFanOut, MuonScaling);
         p.LrScale = (float)(s.LrScale * lrFactor);
-        p.OutputMultiplier = (float)s.OutputMultiplier;
-        if (s.InitStd is double std) Rng.FillNormal(p.Data, 0f, (float)std);
+        p.OutputMultiplier = (float)(s.OutputMultiplier * (p.Role == Role.Output ? ReadoutMultiplier : 1));
+        if (s.InitStd is double std) Rng.FillNormal(p.Data, 0f, (float)(std * InitStdMultiplier));
         return p;
     }
 }
