@@ -40,6 +40,10 @@ public static class Cli
           while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
           B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html (default
           runs/batch-scaling[-quick]). --quick: the MLP only, < 10 min. Rerun to continue; --summary only reads.
+               musharp tune (--config TUNE.json | --quick) [--verify] [--workers N] [--retry-failed] [--figures]
+          μTransfer workflow (theory §11): searches hyperparameters on a small proxy, maps the best to the target through
+          the parametrization, trains the target once per seed (SP beside μP), with --verify a 5-point lr check at the
+          target; prints the chosen values, the target result and a FLOP/wall-time ledger; runs/NAME/report.html.
         """;
 
     public static int Run(string[] args)
@@ -65,6 +69,7 @@ public static class Cli
                 TransferWorkerCommand.Verb => TransferWorkerCommand.Run(args[1..]),
                 ReportCommand.Verb => ReportCommand.Run(args[1..]),
                 BatchScaling.BatchScalingCommand.Verb => BatchScaling.BatchScalingCommand.Run(args[1..]),
+                Commands.TuneCommand.Verb => Commands.TuneCommand.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }

@@ -64,6 +64,7 @@ public static partial class HtmlReport
             sections.Add(new ReportSection("spectral", "Spectral ratios", [spectral]));
 
         if (data.BatchScaling is { } batch) sections.AddRange(BatchScalingSections.Build(batch));
+        if (data.Tune is { } tune) sections.AddRange(TuneSections.Build(tune));
         return sections;
     }
 

@@ -37,7 +37,8 @@ public sealed record CoordVerdict(string Parametrization, string Optimizer, stri
 /// <summary>
 /// Everything an HTML report shows. Any list may be empty; its section (and figures) are then left out.
 /// <see cref="SummaryLines"/> are printed verbatim in a &lt;pre&gt; block. <see cref="BatchScaling"/>, when given,
-/// adds the learning-rate-vs-batch-size sections (see <see cref="BatchScalingSections"/>).
+/// adds the learning-rate-vs-batch-size sections (see <see cref="BatchScalingSections"/>); <see cref="Tune"/>, when
+/// given, the sections of a tune (see <see cref="TuneSections"/>).
 /// </summary>
 public sealed record ReportData(
     string Title,
@@ -45,4 +46,5 @@ public sealed record ReportData(
     IReadOnlyList<CoordPoint> Coord,
     IReadOnlyList<CoordVerdict> Verdicts,
     IReadOnlyList<string> SummaryLines,
-    BatchScalingData? BatchScaling = null);
+    BatchScalingData? BatchScaling = null,
+    Experiments.TuneResult? Tune = null);
