@@ -54,9 +54,9 @@ public static class TuneText
 
         lines.Add("");
         lines.Add("compute ledger (training FLOPs ≈ 6·params·items + attention; wall = summed trial seconds):");
-        lines.Add($"  {"param.",-9} {"what",-32} {"runs",5} {"FLOPs",11} {"wall",10}");
+        lines.Add($"  {"param.",-9} {"what",-38} {"runs",5} {"FLOPs",11} {"wall",10}");
         foreach (var r in result.Ledger)
-            lines.Add($"  {r.Parametrization,-9} {r.What + (r.Estimated ? " (est.)" : ""),-32} {r.Runs,5} {r.Flops.ToString("0.00e+00", CultureInfo.InvariantCulture),11} {r.Seconds,9:0.0}s");
+            lines.Add($"  {r.Parametrization,-9} {r.What + (r.Estimated ? " (est.)" : ""),-38} {r.Runs,5} {r.Flops.ToString("0.00e+00", CultureInfo.InvariantCulture),11} {r.Seconds,9:0.0}s");
         foreach (var g in result.Ledger.GroupBy(r => r.Parametrization))
         {
             var search = g.First(r => r.What == "proxy search");

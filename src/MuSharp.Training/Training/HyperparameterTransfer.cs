@@ -98,11 +98,13 @@ public static class HyperparameterTransfer
     public static PropertyInfo? Property(string key) => typeof(TrainConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .FirstOrDefault(p => p.CanWrite && JsonNamingPolicy.CamelCase.ConvertName(p.Name) == key);
 
-    /// <summary>The numeric value of <paramref name="key"/> in <paramref name="config"/>.</summary>
+    /// <summary>The numeric value of <paramref name="key"/> in <paramref name="config"/>; a float reads as its shortest decimal (0.1f as 0.1).</summary>
     public static double Value(TrainConfig config, string key)
     {
         var p = Property(key) ?? throw new ArgumentException($"'{key}' is not a training config key.");
-        return Convert.ToDouble(p.GetValue(config), CultureInfo.InvariantCulture);
+        object? value = p.GetValue(config);
+        return value is float f ? double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+            : Convert.ToDouble(value, CultureInfo.InvariantCulture);
     }
 
     /// <summary>The width the parametrization scales: the MLP's first hidden width, the GPT's d_model.</summary>
