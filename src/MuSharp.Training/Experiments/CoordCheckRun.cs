@@ -8,6 +8,13 @@ namespace MuSharp.Experiments;
 /// <summary>What a coordinate check runs: widths, seeds, steps, the cases, and training-config overrides for everything else.</summary>
 public sealed record CoordCheckOptions
 {
+    /// <summary>
+    /// Depth axis (theory §10): when set, the GPT's <c>layers</c> takes each of these values at the config's fixed
+    /// d_model (base depth = the first), and slopes are fitted against L instead of width. The last block's taps are
+    /// named blockLast(.attn, .mlp) so that they form one curve across depths.
+    /// </summary>
+    public int[]? Depths { get; init; }
+
     public string? ConfigPath { get; init; }
     public List<(string Key, string Value)> Overrides { get; init; } = [];
     public int[] Widths { get; init; } = [64, 128, 256, 512, 1024, 2048];
@@ -47,20 +54,23 @@ public static class CoordCheckRun
 {
     public static List<CoordCase> Run(CoordCheckOptions o, Action<string> print)
     {
-        if (o.Widths.Length < 2 || o.Widths.Any(w => w <= 0)) throw new ArgumentException($"coord-check: --widths needs at least two positive widths, got [{string.Join(",", o.Widths)}].");
+        int[] sizes = o.Depths ?? o.Widths;
+        string axis = o.Depths is null ? "widths" : "depths";
+        if (sizes.Length < 2 || sizes.Any(w => w <= 0)) throw new ArgumentException($"coord-check: --{axis} needs at least two positive {axis}, got [{string.Join(",", sizes)}].");
         var cases = new List<CoordCase>();
         var seeds = Enumerable.Range(1, o.Seeds).Select(i => (ulong)i).ToList();
         foreach (var kind in o.Parametrizations)
             foreach (var optimizer in o.Optimizers)
             {
                 var config0 = Config(o, kind, optimizer, o.Widths[0], 1);
-                print($"coord check: {Name(kind)} · {optimizer.ToString().ToLowerInvariant()} (lr {config0.Lr:G3}) · widths {string.Join(",", o.Widths)} · {o.Seeds} seeds · {o.Steps} steps");
-                var stats = CoordCheck.Run(o.Widths, seeds, o.Steps, (width, seed) =>
+                print($"coord check: {Name(kind)} · {optimizer.ToString().ToLowerInvariant()} (lr {config0.Lr:G3}) · {axis} {string.Join(",", sizes)} · {o.Seeds} seeds · {o.Steps} steps");
+                var stats = CoordCheck.Run(sizes, seeds, o.Steps, (size, seed) =>
                 {
-                    var config = Config(o, kind, optimizer, width, seed);
+                    var config = Config(o, kind, optimizer, size, seed);
                     var task = TrainingTasks.Create(config);
-                    return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, task.Probe);
-                }, o.Spectral, line => print("  " + line));
+                    Action<IDictionary<string, Tensor>> probe = o.Depths is null ? task.Probe : taps => ProbeLastBlock(task, config.Layers, taps);
+                    return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, probe);
+                }, o.Spectral && o.Depths is null, line => print("  " + line));
                 var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance));
                 cases.Add(c);
                 foreach (var line in VerdictTable(c, o.Tolerance)) print(line);
@@ -70,14 +80,26 @@ public static class CoordCheckRun
         return cases;
     }
 
-    /// <summary>The training config of one width and seed: the base config with hidden widths (MLP) or d_model (GPT) set.</summary>
+    /// <summary>
+    /// The training config of one size and seed: the base config with hidden widths (MLP) or d_model (GPT) set, or on
+    /// the depth axis the GPT's layers (base depth the first depth, base width the config's d_model).
+    /// </summary>
     public static TrainConfig Config(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer, int width, ulong seed)
     {
+        ArgumentNullException.ThrowIfNull(o);
         var overrides = new List<(string, string)>
         {
-            ("parametrization", Name(kind)), ("optimizer", optimizer.ToString().ToLowerInvariant()),
-            ("seed", seed.ToString(CultureInfo.InvariantCulture)), ("base-width", o.Widths[0].ToString(CultureInfo.InvariantCulture)),
+            ("parametrization", Name(kind)), ("optimizer", optimizer.ToString().ToLowerInvariant()), ("seed", seed.ToString(CultureInfo.InvariantCulture)),
         };
+        if (o.Depths is { } depths)
+        {
+            overrides.Add(("base-depth", depths[0].ToString(CultureInfo.InvariantCulture)));
+            overrides.Add(("layers", width.ToString(CultureInfo.InvariantCulture)));
+            if (!o.Overrides.Any(kv => kv.Key == "lr")) overrides.Add(("lr", CoordCheckOptions.DefaultLr(optimizer).ToString("R", CultureInfo.InvariantCulture)));
+            var config = TrainConfig.Load(o.ConfigPath, [.. o.Overrides, .. overrides, ("steps", o.Steps.ToString(CultureInfo.InvariantCulture))]);
+            return config.Task == TaskKind.Gpt ? config : throw new ArgumentException("coord-check: the depth axis varies the GPT's layers; set task gpt.");
+        }
+        overrides.Add(("base-width", o.Widths[0].ToString(CultureInfo.InvariantCulture)));
         if (!o.Overrides.Any(kv => kv.Key == "steps")) overrides.Add(("steps", o.Steps.ToString(CultureInfo.InvariantCulture))); // the GPT needs a length; the check uses a constant lr
         if (!o.Overrides.Any(kv => kv.Key == "lr")) overrides.Add(("lr", CoordCheckOptions.DefaultLr(optimizer).ToString("R", CultureInfo.InvariantCulture)));
         var probe = TrainConfig.Load(o.ConfigPath, [.. o.Overrides, ("steps", "1")]);
@@ -88,6 +110,16 @@ public static class CoordCheckRun
     }
 
     public static string Name(ParametrizationKind kind) => kind.ToString().ToLowerInvariant();
+
+    // The depth axis compares the output of the whole stack: block{L-1} is renamed blockLast at every depth.
+    private static void ProbeLastBlock(ITrainingTask task, int layers, IDictionary<string, Tensor> taps)
+    {
+        var raw = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        task.Probe(raw);
+        string last = $"block{layers - 1}";
+        foreach (var (name, x) in raw)
+            taps[name == last || name.StartsWith(last + ".", StringComparison.Ordinal) ? "blockLast" + name[last.Length..] : name] = x;
+    }
 
     /// <summary>One row per (module, metric): the slope at each step and the verdict of the steepest one.</summary>
     public static IEnumerable<string> VerdictTable(CoordCase c, double tolerance)
