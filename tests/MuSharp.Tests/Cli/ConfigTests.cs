@@ -52,9 +52,10 @@ public sealed class ConfigTests : IDisposable
     public void ShippedConfigsLoad()
     {
         string configs = Path.Combine(AppContext.BaseDirectory, "configs");
-        // transfer-*.json and batch-scaling-*.json are sweep configs, loaded by SweepConfigTests.
+        // transfer-*.json and batch-scaling-*.json are sweep configs, loaded by SweepConfigTests; tune-*.json by TuneConfigTests.
         var files = Directory.GetFiles(configs, "*.json")
-            .Where(f => !Path.GetFileName(f).StartsWith("transfer-", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("batch-scaling-", StringComparison.Ordinal)).ToArray();
+            .Where(f => !Path.GetFileName(f).StartsWith("transfer-", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("batch-scaling-", StringComparison.Ordinal)
+                && !Path.GetFileName(f).StartsWith("tune-", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(files);
         foreach (var f in files) TrainConfig.Load(f, []);
     }

@@ -55,4 +55,16 @@ public sealed class TuneConfigTests : IDisposable
         Assert.Equal(proxy.Hash, plan.ProxyPlan().Hash); // a stage's identity is stable across resolutions
         Assert.NotEqual(proxy.Hash, target.Hash);
     }
+
+    [Theory]
+    [InlineData("tune-mlp-quick.json", 16)]
+    [InlineData("tune-gpt-brown.json", 24)]
+    public void BundledTuneConfigsResolveWithEveryKeyTransferableUnderMup(string file, int points)
+    {
+        var plan = TuneConfig.Load(Path.Combine(AppContext.BaseDirectory, "configs", file));
+        Assert.Equal(points, plan.Points.Count);
+        Assert.All(plan.Arm("mup").Rules, r => Assert.Equal(TransferKind.AsIs, r.Kind));
+        Assert.All(plan.Arm("standard").Rules, r => Assert.Equal(TransferKind.Copied, r.Kind));
+        Assert.True(HyperparameterTransfer.WidthOf(plan.Arm("mup").Target) >= 4 * HyperparameterTransfer.WidthOf(plan.Arm("mup").Proxy));
+    }
 }
