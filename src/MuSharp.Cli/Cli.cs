@@ -71,7 +71,11 @@ public static class Cli
     private static string ParseError(ParseResult parse)
     {
         string message = Paths.OneLine(parse.Errors[0].Message).TrimEnd('.');
-        string verb = parse.CommandResult.Command is RootCommand ? "musharp" : $"musharp {parse.CommandResult.Command.Name}";
+        var command = parse.CommandResult.Command;
+        string verb = command is RootCommand ? "musharp" : $"musharp {command.Name}";
+        // System.CommandLine names the command, not the missing argument: say which and what it is.
+        if (message.StartsWith("Required argument missing for command", StringComparison.Ordinal) && command.Arguments.Count > 0)
+            message = $"{verb}: {command.Arguments[0].Name} is missing ({command.Arguments[0].Description})";
         return $"{message}; '{verb} --help' lists the options.";
     }
 

@@ -8,7 +8,7 @@ namespace MuSharp.Training;
 /// throughout, the largest live set of one step), good to a factor of about 1.5: enough to refuse a width of a million
 /// with a sentence instead of an "Out of memory." after gigabytes of allocation.
 /// </summary>
-public sealed record MemoryEstimate(string Model, double Parameters, double ParameterBytes, double OptimizerBytes, double ActivationBytes, double DataBytes)
+public sealed record MemoryEstimate(string Model, string Remedy, double Parameters, double ParameterBytes, double OptimizerBytes, double ActivationBytes, double DataBytes)
 {
     private const double Float = 4;
 
@@ -32,7 +32,7 @@ public sealed record MemoryEstimate(string Model, double Parameters, double Para
         double rows = Math.Max(c.BatchSize, 1000);
         double activations = rows * sizes.Sum() * 4;
         double data = blobs ? 4000 * 17 : 70_000 * 785.0;
-        return new($"MLP {string.Join('-', sizes)}", parameters, 2 * parameters * Float, OptimizerStates(c) * parameters * Float,
+        return new($"MLP {string.Join('-', sizes)}", "lower hidden or batchSize", parameters, 2 * parameters * Float, OptimizerStates(c) * parameters * Float,
             activations * Float, data * Float);
     }
 
@@ -46,7 +46,7 @@ public sealed record MemoryEstimate(string Model, double Parameters, double Para
         // scores and probabilities (2·heads·T); doubled for the gradients. The logits and their softmax: 3·vocab.
         double activations = rows * t * (layers * 2 * (16 * d + 2 * heads * t) + 3 * vocab);
         double data = c.Dataset == "synthetic" ? 200_000 : 7_000_000; // characters as int32 token ids
-        return new($"GPT d{c.DModel} L{c.Layers} T{c.ContextLength}", parameters, 2 * parameters * Float,
+        return new($"GPT d{c.DModel} L{c.Layers} T{c.ContextLength}", "lower dModel, layers, contextLength or batchSize", parameters, 2 * parameters * Float,
             OptimizerStates(c) * parameters * Float, activations * Float, data * Float);
     }
 
@@ -89,10 +89,10 @@ public sealed record MemoryEstimate(string Model, double Parameters, double Para
         double free = available ?? AvailableBytes();
         if (TotalBytes <= free) return;
         string parts = string.Create(CultureInfo.InvariantCulture,
-            $"{Parameters:G3} parameters: weights and gradients {Gb(ParameterBytes)}, optimizer state {Gb(OptimizerBytes)}, activations {Gb(ActivationBytes)}, data {Gb(DataBytes)}");
-        throw new ArgumentException($"config: the {Model} needs about {Gb(TotalBytes)} ({parts}) but {Gb(free)} is available (MemAvailable); make the model narrower or the batch smaller.");
+            $"{Parameters:N0} parameters: weights and gradients {Gb(ParameterBytes)}, optimizer state {Gb(OptimizerBytes)}, activations {Gb(ActivationBytes)}, data {Gb(DataBytes)}");
+        throw new ArgumentException($"config: the {Model} needs about {Gb(TotalBytes)} ({parts}) but {Gb(free)} is available (MemAvailable); {Remedy}.");
     }
 
-    /// <summary>Bytes in GB with three significant digits.</summary>
-    public static string Gb(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:G3} GB");
+    /// <summary>Bytes in GB: whole GB from 10 GB up, else two decimals.</summary>
+    public static string Gb(double bytes) => (bytes / 1e9).ToString(bytes >= 10e9 ? "N0" : "0.00", CultureInfo.InvariantCulture) + " GB";
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
 using MuSharp.Io;
 
 namespace MuSharp.Tests.Cli;

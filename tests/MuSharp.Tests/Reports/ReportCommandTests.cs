@@ -1,6 +1,5 @@
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
 using MuSharp.Sweeps;
 using MuSharp.Scaling;
 using MuSharp.Tests.Data;
