@@ -12,10 +12,27 @@ internal static class Stores
         Paths.WritableFile(db, $"sweep database {db}");
     }
 
-    /// <summary>Opens an existing store for reading results.</summary>
+    /// <summary>
+    /// Opens an existing store for reading results. SQLite must write beside a database even to read it (its journal and
+    /// lock files), so a healthy store the user may only read is read from a private copy in the temp folder.
+    /// </summary>
     public static SweepStore Open(string db)
     {
         Paths.InputFile(db, "sweep database", "; run 'musharp transfer --config SWEEP.json' first, or name it with --db");
-        return SweepStore.OpenExisting(db);
+        if (Writable(db)) return SweepStore.OpenExisting(db);
+        string copy = Path.Combine(Directory.CreateTempSubdirectory("musharp-readonly-").FullName, Path.GetFileName(db));
+        File.Copy(db, copy);
+        if (File.Exists(db + "-wal")) File.Copy(db + "-wal", copy + "-wal");
+        return SweepStore.OpenExisting(copy);
+    }
+
+    private static bool Writable(string db)
+    {
+        try
+        {
+            Paths.WritableFile(db, "sweep database");
+            return true;
+        }
+        catch (ArgumentException) { return false; }
     }
 }
