@@ -10,6 +10,7 @@ namespace MuSharp.Tests.Cli;
 /// (16 inputs, 4 classes) over widths 64…2048, steps 1–3, SGD and Adam.
 /// </summary>
 [Collection(nameof(ConsoleCapture))]
+[Trait("Category", "Slow")]
 public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
 {
     public sealed class Sweep

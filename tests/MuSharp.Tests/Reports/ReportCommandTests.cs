@@ -8,6 +8,7 @@ using MuSharp.Tests.Sweeps;
 namespace MuSharp.Tests.Reports;
 
 /// <summary><c>musharp report</c> end to end: a real stored sweep plus a real coordinate check, rendered in headless Chromium.</summary>
+[Trait("Category", "Slow")]
 public sealed class ReportCommandTests
 {
     [Fact]
