@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (OpenBLAS, datasets, NuGet; not the PyTorch peer) and runs the whole suite.
+# --fast runs only the unit tests (no class marked [Trait("Category", "Slow")] or "Package"); CI runs everything.
 # Ends with one plain line "N passed, N failed, N skipped" computed from the TRX results, and exits
 # non-zero if any test failed or none ran.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+filter=()
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  filter=(--filter "Category!=Slow&Category!=Package")
+fi
 "$root/scripts/setup.sh" --no-torch || { echo "test.sh: setup failed" >&2; exit 1; }
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
 dotnet test "$root/MuSharp.slnx" -c Release --nologo --verbosity quiet \
-  --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
+  --logger "trx;LogFileName=results.trx" --results-directory "$results" "${filter[@]}" "$@"
 status=$?
 
 passed=0; failed=0; skipped=0

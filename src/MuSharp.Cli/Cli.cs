@@ -1,132 +1,127 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Text.Json;
-using MuSharp.Training;
-using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
-using MuSharp.Sweeps;
-using MuSharp.Cli.Sweeps;
+using MuSharp.Cli.CommandLine;
 using MuSharp.Data;
+using Microsoft.Data.Sqlite;
 
 namespace MuSharp.Cli;
 
-/// <summary>Verb dispatch for the <c>musharp</c> tool. Errors in user input print one line and exit 2.</summary>
+/// <summary>
+/// The <c>musharp</c> tool on System.CommandLine: the verbs found under Commands/, one error policy and the exit codes
+/// (docs/cli.md). Bad input prints exactly one line on stderr and exits 2; an unexpected exception prints one line that
+/// points at a log file with the details and exits 70.
+/// </summary>
 public static class Cli
 {
-    private const string Usage = """
-        usage: musharp --version
-               musharp train [--config FILE.json] [--KEY VALUE ...] [--resume RUN_DIR]
-          --config FILE     a JSON config (see src/MuSharp.Cli/configs/); keys are camelCase
-          --KEY VALUE       overrides one config key, kebab-case: --batch-size 64 --lr 3e-4 --hidden [512,512]
-          --resume RUN_DIR  continue an interrupted run from its checkpoint and saved config
-        Runs go to runs/NAME/ (config.json, metrics.csv, checkpoint.bin, final.json; monitors.csv with --monitor-every N).
-               musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]
-          Newton-Schulz msign of a Gaussian matrix, step by step: singular-value range, error against the exact
-          msign (SVD) and time; --bench also times it against an SVD with vectors.
-               musharp coord-check [--config FILE] [--widths 64,128,...,2048] [--seeds 3] [--steps 3]
-                                   [--parametrizations standard,mup,spectral] [--optimizers sgd,adamw,muon]
-                                   [--tolerance 0.1] [--no-spectral] [--out DIR] [--KEY VALUE ...]
-          Coordinate check: trains each width a few steps, fits the log-log slope of every module's ‖x‖_RMS,
-          ‖x_t − x_0‖_RMS, ‖W‖₂·sqrt(d_in/d_out) and ‖ΔW‖₂·sqrt(d_in/d_out) against width and prints flat / growing /
-          shrinking; writes coord.csv and slopes.csv to DIR (default runs/coord-check). Default model: the MLP on Fashion-MNIST.
-               musharp transfer --config SWEEP.json [--workers N] [--db PATH] [--retry-failed] [--summary]
-          A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config) stored in
-          runs/NAME/sweep.db and run on N worker processes (0 = one per core); rerun to continue after an interruption.
-          --summary prints each width's optimal lr and the transfer table without running.
-               musharp report SWEEP.db|RUN_DIR [--coord DIR] [--out FILE] [--figures]
-          Self-contained HTML report (Vega-Lite): loss vs lr per width and parametrization, the coordinate check found in
-          RUN_DIR/coord-check/, spectral ratios and the summary; --figures also writes figures/*.svg and *.png.
-          For a batch-scaling sweep: optimal lr vs batch, steps to target, steps vs samples and the noise scale.
-               musharp batch-scaling [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures]
-          Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss
-          while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
-          B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html (default
-          runs/batch-scaling[-quick]). --quick: the MLP only, < 10 min. Rerun to continue; --summary only reads.
-               musharp tune (--config TUNE.json | --quick) [--verify] [--workers N] [--retry-failed] [--figures]
-          μTransfer workflow (theory §11): searches hyperparameters on a small proxy, maps the best to the target through
-          the parametrization, trains the target once per seed (SP beside μP), with --verify a 5-point lr check at the
-          target; prints the chosen values, the target result and a FLOP/wall-time ledger; runs/NAME/report.html.
-        """;
+    public const int Ok = 0, Failed = 1, BadInput = 2, Diverged = 3, InternalError = 70, Interrupted = 130;
 
+    /// <summary>Runs the tool with <paramref name="args"/>, writing to the current <see cref="Console.Out"/> and <see cref="Console.Error"/>.</summary>
     public static int Run(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        ArgumentNullException.ThrowIfNull(args);
+        var root = Root();
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction) return Fail(ParseError(parse));
+        var invocation = new InvocationConfiguration
         {
-            Console.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
-        if (args[0] is "--version")
-        {
-            Console.WriteLine(ToolVersion.Informational);
-            return 0;
-        }
+            Output = Console.Out, Error = Console.Error, EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Ctrl+C and SIGTERM belong to Interruptible: finish the step, save, exit 130
+        };
         try
         {
-            return args[0] switch
-            {
-                "train" => TrainCommand(args[1..]),
-                "msign" => MsignReport.Run(args[1..]),
-                "coord-check" => CoordCheckCommand.Execute(args[1..]),
-                TransferCommand.Verb => TransferCommand.Run(args[1..]),
-                TransferWorkerCommand.Verb => TransferWorkerCommand.Run(args[1..]),
-                ReportCommand.Verb => ReportCommand.Run(args[1..]),
-                BatchScaling.BatchScalingCommand.Verb => BatchScaling.BatchScalingCommand.Run(args[1..]),
-                Commands.TuneCommand.Verb => Commands.TuneCommand.Run(args[1..]),
-                _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
-            };
+            if (parse.Action is not (HelpAction or VersionAction)) CheckEnvironment();
+            return parse.Invoke(invocation);
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or DatasetNotFoundException or JsonException)
-        {
-            return Fail(e.Message);
-        }
+        catch (Exception e) when (IsBadInput(e)) { return Fail(e.Message); }
         catch (TrainingDivergedException e)
         {
-            Console.Error.WriteLine($"musharp: {e.Message}");
-            return 3;
+            Console.Error.WriteLine($"musharp: {Paths.OneLine(e.Message)}");
+            return Diverged;
         }
+        catch (Exception e) { return Unexpected(e); }
     }
+
+    /// <summary>The command tree: every <see cref="IVerb"/> in this assembly, in <see cref="IVerb.Order"/>.</summary>
+    internal static RootCommand Root()
+    {
+        var root = new RootCommand("""
+            MuSharp: scale-invariant neural-network training on a CPU engine. Train MLPs and GPTs, check coordinates across
+            widths, sweep learning rates for μTransfer and batch-size laws, and write HTML reports.
+            Exit codes: 0 done, 1 some trials failed, 2 bad input, 3 training diverged, 70 internal error (see the log
+            file named), 130 interrupted (a checkpoint was saved).
+            """);
+        foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new VersionAction();
+        var verbs = typeof(Cli).Assembly.GetTypes()
+            .Where(t => typeof(IVerb).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => (IVerb)Activator.CreateInstance(t)!)
+            .OrderBy(v => v.Order).ThenBy(v => v.GetType().Name, StringComparer.Ordinal);
+        foreach (var verb in verbs) root.Subcommands.Add(verb.Build());
+        root.SetAction(r =>
+        {
+            new HelpAction().Invoke(r);
+            Console.Error.WriteLine("musharp: name a command, e.g. 'musharp train --help'.");
+            return BadInput;
+        });
+        return root;
+    }
+
+    // The first parse error as one line, with the verb whose help would answer it.
+    private static string ParseError(ParseResult parse)
+    {
+        string message = Paths.OneLine(parse.Errors[0].Message).TrimEnd('.');
+        var command = parse.CommandResult.Command;
+        string verb = command is RootCommand ? "musharp" : $"musharp {command.Name}";
+        // System.CommandLine names the command, not the missing argument: say which and what it is.
+        if (message.StartsWith("Required argument missing for command", StringComparison.Ordinal) && command.Arguments.Count > 0)
+            message = $"{verb}: {command.Arguments[0].Name} is missing ({command.Arguments[0].Description})";
+        return $"{message}; '{verb} --help' lists the options.";
+    }
+
+    // MUSHARP_THREADS sizes every process's thread pools (OpenBLAS, the managed kernels); a bad value silently meant "all cores".
+    private static void CheckEnvironment()
+    {
+        string? threads = Environment.GetEnvironmentVariable(Kernels.OpenBlas.ThreadsVariable);
+        if (threads is not null && !(int.TryParse(threads, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 4096))
+            throw new ArgumentException($"environment variable {Kernels.OpenBlas.ThreadsVariable}: must be an integer from 1 to 4096 (threads per process), got '{threads}'; fix it or unset it to use every core.");
+    }
+
+    // Errors in what the user gave: files, folders, values, permissions. Each message names the path, key or option.
+    private static bool IsBadInput(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
+        or InvalidDataException or DatasetNotFoundException or JsonException or UnauthorizedAccessException or SqliteException
+        or OutOfMemoryException || (e is IOException && e.GetType() == typeof(IOException));
 
     private static int Fail(string message)
     {
-        Console.Error.WriteLine($"musharp: {message}");
-        return 2;
+        Console.Error.WriteLine($"musharp: {Paths.OneLine(message)}");
+        return BadInput;
     }
 
-    private static int TrainCommand(string[] args)
+    /// <summary>Writes the full exception to a log file and prints one line pointing at it; exit code 70 (EX_SOFTWARE).</summary>
+    internal static int Unexpected(Exception e)
     {
-        string? configPath = null, resumeDir = null;
-        var overrides = new List<(string, string)>();
-        for (int i = 0; i < args.Length; i++)
+        ArgumentNullException.ThrowIfNull(e);
+        string log = Path.Combine(Path.GetTempPath(), $"musharp-error-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
+        string where;
+        try
         {
-            string a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{a}'; options look like --key value.");
-            string key = a[2..], value;
-            int eq = key.IndexOf('=');
-            if (eq >= 0) (key, value) = (key[..eq], key[(eq + 1)..]);
-            else if (i + 1 < args.Length) value = args[++i];
-            else throw new ArgumentException($"option --{key} needs a value.");
-            switch (key)
-            {
-                case "config": configPath = value; break;
-                case "resume": resumeDir = value; break;
-                default: overrides.Add((key, value)); break;
-            }
+            File.WriteAllText(log, $"musharp {ToolVersion.Informational}\nargs: {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}\n\n{e}\n");
+            where = $"details in {log}";
         }
-        if (resumeDir != null)
-        {
-            if (configPath != null) throw new ArgumentException("--resume uses the run's saved config.json; drop --config (overrides such as --steps still apply).");
-            configPath = Path.Combine(resumeDir, Train.ConfigFile);
-            if (!File.Exists(configPath)) throw new FileNotFoundException($"{resumeDir} has no {Train.ConfigFile}; is it a run folder?", configPath);
-        }
-        var config = TrainConfig.Load(configPath, overrides);
-        string runDir = resumeDir ?? Path.Combine(config.RunsDir, config.Name);
-        if (resumeDir == null && File.Exists(Path.Combine(runDir, Train.CheckpointFile)))
-            throw new ArgumentException($"run folder {runDir} already holds a checkpoint; continue it with --resume {runDir}, or pick another --name.");
+        catch (Exception write) when (write is IOException or UnauthorizedAccessException) { where = $"the log {log} could not be written either"; }
+        Console.Error.WriteLine($"musharp: internal error ({e.GetType().Name}: {Paths.OneLine(e.Message)}); {where}. Please report it with that file.");
+        return InternalError;
+    }
 
-        // Ctrl+C (SIGINT) and a scheduler's SIGTERM both finish the current step, save a checkpoint and exit 130.
-        using var cancel = new CancellationTokenSource();
-        using var signals = StopSignals.Register(cancel);
-        var view = ProgressView.ForConsole();
-        var result = view.Run(() => Train.Run(config, runDir, resumeDir != null, [view], cancel.Token));
-        if (!result.Completed) Console.WriteLine($"interrupted at step {result.Steps}; checkpoint saved, continue with --resume {runDir}");
-        return result.Completed ? 0 : 130;
+    // --version prints the build's informational version (0.9.0+COMMIT), not the entry assembly's: under a test host
+    // or `dotnet musharp.dll` the entry assembly is not this tool.
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(ToolVersion.Informational);
+            return Ok;
+        }
     }
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using MuSharp.Experiments;
-using MuSharp.Reports;
+using System.CommandLine;
+using MuSharp.Cli.CommandLine;
 
 namespace MuSharp.Cli.Commands;
 
@@ -9,55 +8,49 @@ namespace MuSharp.Cli.Commands;
 /// workflow (<see cref="Tune"/>): search on the proxy, transfer, train the target, optionally check the lr at the target;
 /// prints the chosen values, the target result and the compute ledger, and writes runs/NAME/report.html.
 /// </summary>
-public static class TuneCommand
+internal sealed class TuneCommand : IVerb
 {
     public const string Verb = "tune";
     private const string QuickConfig = "tune-mlp-quick.json";
-    private const string Usage = "usage: musharp tune (--config TUNE.json | --quick) [--verify] [--workers N] [--retry-failed] [--figures]";
 
-    public static int Run(string[] args)
+    public int Order => 45;
+
+    public Command Build()
     {
-        string? configPath = null;
-        int? workers = null;
-        bool quick = false, verify = false, retryFailed = false, figures = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{Verb}: option {a} needs a value.");
-            switch (a)
-            {
-                case "--config": configPath = Value(); break;
-                case "--quick": quick = true; break;
-                case "--verify": verify = true; break;
-                case "--retry-failed": retryFailed = true; break;
-                case "--figures": figures = true; break;
-                case "--workers":
-                    string w = Value();
-                    workers = int.TryParse(w, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
-                        : throw new ArgumentException($"{Verb}: --workers takes a count ≥ 0 (0 = one per core), got '{w}'.");
-                    break;
-                default: throw new ArgumentException($"{Verb}: unexpected argument '{a}'; {Usage}.");
-            }
-        }
-        if (quick == (configPath != null)) throw new ArgumentException($"{Verb}: give --config TUNE.json or --quick (the bundled {QuickConfig}); {Usage}.");
-        configPath ??= BundledConfig(QuickConfig);
+        var config = Opt.Text("--config", "the tune file (src/MuSharp.Cli/configs/tune-*.json)", "TUNE.json");
+        var quick = Opt.Flag("--quick", $"the bundled {QuickConfig}: MLP on Fashion-MNIST, width 128 → 1024, a few minutes");
+        var verify = Opt.Flag("--verify", "also sweep the learning rate at the target (×1/4 … ×4) to show where the transferred choice lands");
+        var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the tune file's workers)", 0, 0, 1024);
+        var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
+        var figures = Opt.Flag("--figures", "also write the report's figures as SVG and PNG");
+        var command = new Command(Verb, """
+            The μTransfer workflow (theory §11): search hyperparameters on a small proxy, map the best to the target shape
+            through the parametrization, train the target once per seed (SP beside μP), and with --verify check the lr at the
+            target. Prints the chosen values, the target result and a FLOP/wall-time ledger; writes runs/NAME/report.html.
+            Every stage is a stored sweep: rerun to continue.
+            """) { config, quick, verify, workers, retryFailed, figures };
+        command.SetAction(p => Run(p.GetValue(config), p.GetValue(quick), p.GetValue(verify),
+            p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null, p.GetValue(retryFailed), p.GetValue(figures)));
+        return command;
+    }
 
+    private static int Run(string? configPath, bool quick, bool verify, int? workers, bool retryFailed, bool figures)
+    {
+        if (quick == (configPath != null)) throw new ArgumentException($"{Verb}: give --config TUNE.json or --quick (the bundled {QuickConfig}).");
+        configPath = configPath is null ? Paths.BundledConfig(QuickConfig, Verb) : Paths.InputFile(configPath, "option --config", "; see src/MuSharp.Cli/configs/tune-mlp-quick.json");
         var plan = TuneConfig.Load(configPath);
-        using var cancel = new CancellationTokenSource();
-        var result = Tune.Run(plan, new TuneOptions
+        Paths.WritableFolder(plan.Directory, "the tune's folder");
+        string rerun = $"musharp {Verb} " + (quick ? "--quick" : $"--config {configPath}") + (verify ? " --verify" : "");
+        var result = Interruptible.Run(cancel => Tune.Run(plan, new TuneOptions
         {
-            Verify = verify, Workers = workers, RetryFailed = retryFailed, Launch = Sweeps.TransferWorkerCommand.Launch,
-            Rerun = $"musharp {Verb} {string.Join(' ', args)}", Cancel = cancel.Token, Log = Console.WriteLine,
-        });
-        if (result is null) return 130;
+            Verify = verify, Workers = workers, RetryFailed = retryFailed, Launch = TransferWorkerCommand.Launch,
+            Rerun = rerun, Cancel = cancel, Log = Console.WriteLine,
+        }));
+        if (result is null) return Cli.Interrupted;
         Console.WriteLine();
         foreach (string line in TuneText.Lines(result)) Console.WriteLine(line);
         try { Console.WriteLine($"report: {TuneReport.Write(result, Path.Combine(plan.Directory, "report.html"), figures)}"); }
         catch (FileNotFoundException e) { Console.Error.WriteLine($"musharp: no HTML report: {e.Message}"); }
-        return 0;
+        return Cli.Ok;
     }
-
-    private static string BundledConfig(string file) => RepoFiles.FindFile(Path.Combine("src", "MuSharp.Cli", "configs", file))
-        ?? (File.Exists(Path.Combine(AppContext.BaseDirectory, "configs", file)) ? Path.Combine(AppContext.BaseDirectory, "configs", file) : null)
-        ?? throw new FileNotFoundException($"{Verb}: the bundled config src/MuSharp.Cli/configs/{file} was not found; run from the repository or pass --config.", file);
 }

@@ -7,15 +7,13 @@ using Spectre.Console;
 namespace MuSharp.Cli.Experiments;
 
 /// <summary>
-/// <c>musharp msign</c>: how a Newton–Schulz schedule (theory §5.2, §5.3) approaches msign (§1) on a Gaussian matrix,
+/// <c>musharp msign</c> (Commands/MsignCommand.cs parses it): how a Newton–Schulz schedule (theory §5.2, §5.3) approaches msign (§1) on a Gaussian matrix,
 /// one iteration count at a time: the achieved singular-value range of the output (compare §5.4's scalar maps),
 /// the Frobenius distance to the exact msign from an SVD, and the time. <c>--bench</c> also times the N-step
 /// iteration against a full SVD with vectors (<see cref="Lapack.Svd"/>).
 /// </summary>
 public static class MsignReport
 {
-    public const string Usage = "musharp msign [--rows R] [--cols C] [--schedule kj|su|sux3|youjiacheng|pe|cubic|taylor] [--steps N] [--seed S] [--bench]";
-
     /// <summary>Parsed arguments. Steps = 0 means the schedule's default step count.</summary>
     public sealed record Options(int Rows = 96, int Cols = 48, string Schedule = "kj", int Steps = 0, ulong Seed = 12345, bool Bench = false);
 
@@ -28,33 +26,9 @@ public static class MsignReport
         public double Ratio => SvdMs / NewtonSchulzMs;
     }
 
-    private const int MaxDim = 8192, MaxSteps = 100, Repeats = 3;
-
-    /// <summary>Parses the verb's arguments; bad input throws <see cref="ArgumentException"/> with a one-line message.</summary>
-    public static Options Parse(string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var o = new Options();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            if (a == "--bench") { o = o with { Bench = true }; continue; }
-            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"msign: unexpected argument '{a}'; usage: {Usage}");
-            if (i + 1 >= args.Length) throw new ArgumentException($"msign: option {a} needs a value.");
-            string v = args[++i];
-            o = a switch
-            {
-                "--rows" => o with { Rows = Int(a, v, 1, MaxDim) },
-                "--cols" => o with { Cols = Int(a, v, 1, MaxDim) },
-                "--steps" => o with { Steps = Int(a, v, 1, MaxSteps) },
-                "--seed" => o with { Seed = ulong.TryParse(v, CultureInfo.InvariantCulture, out ulong s) ? s : throw new ArgumentException($"msign: --seed must be a non-negative integer, got '{v}'.") },
-                "--schedule" => o with { Schedule = v },
-                _ => throw new ArgumentException($"msign: unknown option {a}; usage: {Usage}"),
-            };
-        }
-        ScheduleByName(o.Schedule, 1);   // reject a bad name before any work
-        return o;
-    }
+    /// <summary>Largest matrix side and step count the verb accepts.</summary>
+    public const int MaxDim = 8192, MaxSteps = 100;
+    private const int Repeats = 3;
 
     /// <summary>The schedule behind a CLI name (see <see cref="NsSchedule.ByName"/>), with the verb's error prefix.</summary>
     public static NsSchedule ScheduleByName(string name, int steps)
@@ -121,10 +95,10 @@ public static class MsignReport
         return new BenchResult(steps, ns, svd);
     }
 
-    /// <summary>Runs the verb: parse, measure, print Spectre tables to <see cref="Console.Out"/>. Returns 0.</summary>
-    public static int Run(string[] args)
+    /// <summary>Measures and prints Spectre tables to <see cref="Console.Out"/>. Returns 0.</summary>
+    public static int Print(Options o)
     {
-        var o = Parse(args);
+        ArgumentNullException.ThrowIfNull(o);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         int steps = StepCount(o);
         var schedule = ScheduleByName(o.Schedule, steps);
@@ -147,11 +121,6 @@ public static class MsignReport
     }
 
     private static string G(double v) => v.ToString("F6", CultureInfo.InvariantCulture);
-
-    private static int Int(string option, string value, int min, int max) =>
-        int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-            ? n
-            : throw new ArgumentException($"msign: {option} must be an integer in [{min}, {max}], got '{value}'.");
 
     // Best of a warm-up plus Repeats timed calls, in milliseconds.
     private static double BestOf(Action action)

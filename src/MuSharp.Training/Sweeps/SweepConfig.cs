@@ -97,9 +97,7 @@ public sealed record SweepConfig
         if (!(DivergenceFactor >= 1) || double.IsInfinity(DivergenceFactor))
             throw Error($"divergenceFactor must be a finite number ≥ 1 (default {DefaultDivergenceFactor}), got {DivergenceFactor}.");
 
-        TrainConfig baseConfig;
-        try { baseConfig = baseNode.Deserialize<TrainConfig>(TrainConfig.Json) ?? new TrainConfig(); }
-        catch (JsonException e) { throw Error($"base config: {e.Message.Split(" Path:")[0]} Check the key names and value types."); }
+        var baseConfig = TrainConfig.FromJson(baseNode, $"sweep {source}: base config");
         if (baseConfig.Task == TaskKind.Mlp && baseConfig.Hidden.Length == 0)
             throw Error("the base MLP has no hidden layers, so there is no width to sweep; give it \"hidden\": [64].");
         string[] optimizers = Optimizers ?? [Lower(baseConfig.Optimizer)];

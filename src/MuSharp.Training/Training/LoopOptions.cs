@@ -44,4 +44,10 @@ public sealed record LoopOptions
 
     /// <summary>Stop (with a checkpoint and the final evaluation) after this many minutes; 0 = no limit.</summary>
     public double MaxMinutes { get; init; }
+
+    /// <summary>
+    /// Stop with <see cref="TrainingDivergedException"/> when a training loss exceeds this × the run's first loss;
+    /// 0 = off. A non-finite loss stops the run whatever this is.
+    /// </summary>
+    public double DivergenceFactor { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -148,6 +149,13 @@ public sealed record TrainConfig
 
     public string RunsDir { get; init; } = "runs";
 
+    /// <summary>
+    /// Stop the run when a training loss exceeds this × the run's first loss (a non-finite loss always stops it); 0 = only
+    /// non-finite losses. 10 leaves room for the noise of single batches and early spikes while catching a blow-up within
+    /// a few steps. Sweeps judge finished trials by their own factor (<see cref="Sweeps.SweepConfig.DivergenceFactor"/>).
+    /// </summary>
+    public double DivergenceFactor { get; init; } = 10;
+
     public Schedule Schedule => new(Lr, WarmupSteps > 0 ? WarmupSteps : (int)Math.Round(WarmupFraction * Steps), Decay, MinLrRatio, DecayFraction);
 
     /// <summary>The loop's options: length, schedule, logging, validation, checkpoints, monitors, noise scale and stop rules.</summary>
@@ -156,7 +164,7 @@ public sealed record TrainConfig
         Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
         CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
         TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
-        MaxMinutes = MaxMinutes,
+        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor,
     };
 
     // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
@@ -224,55 +232,45 @@ public sealed record TrainConfig
     public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling,
         Depth, BaseDepth) { InitStdMultiplier = InitStdMultiplier, ReadoutMultiplier = OutputMultiplier };
 
+    /// <summary>
+    /// Checks every key against its range (<see cref="ConfigKeys"/>) and the rules that tie keys together. A config built
+    /// in code gets the same messages as one loaded from a file; <see cref="Load"/> names the file or option as well.
+    /// </summary>
     public void Validate()
     {
-        if (BatchSize <= 0) throw new ArgumentException($"config: batchSize must be positive, got {BatchSize}.");
-        if (Steps < 0) throw new ArgumentException($"config: steps must be ≥ 0, got {Steps}.");
+        foreach (var key in ConfigKeys.All)
+            if (key.Check(key.Property.GetValue(this)) is string error)
+                throw new ArgumentException($"config: key '{key.Name}' {error}.");
+        ValidateCombinations();
+    }
+
+    // Rules that involve more than one key; each message names the keys to change.
+    private void ValidateCombinations()
+    {
+        string[] mlpData = ["fashion-mnist", "blobs"];
+        if (Task == TaskKind.Mlp && !mlpData.Contains(Dataset))
+            throw new ArgumentException($"config: dataset '{Dataset}' is a text corpus; the mlp task takes fashion-mnist or blobs (or set task to gpt).");
+        if (Task == TaskKind.Gpt && mlpData.Contains(Dataset))
+            throw new ArgumentException($"config: dataset '{Dataset}' is for the mlp task; the gpt task takes brown, kjv or synthetic.");
         if (Steps == 0 && Task == TaskKind.Gpt) throw new ArgumentException("config: steps must be set for the GPT task (e.g. --steps 2000).");
-        if (LogEvery <= 0 || EvalEvery <= 0 || CheckpointEvery <= 0 || EvalBatches <= 0 || FinalEvalBatches <= 0)
-            throw new ArgumentException("config: logEvery, evalEvery, checkpointEvery, evalBatches and finalEvalBatches must be positive.");
-        if (MonitorEvery < 0) throw new ArgumentException($"config: monitorEvery must be ≥ 0 (0 = off), got {MonitorEvery}.");
-        if (!(EvalGrowth == 0 || EvalGrowth > 1) || double.IsInfinity(EvalGrowth))
-            throw new ArgumentException($"config: evalGrowth must be 0 (off) or a finite factor > 1 such as 1.05, got {EvalGrowth}.");
-        if (TargetLoss is double target && (!(target > 0) || double.IsInfinity(target)))
-            throw new ArgumentException($"config: targetLoss must be a positive loss such as 0.5, got {target}.");
-        if (EvalBatchSize < 0) throw new ArgumentException($"config: evalBatchSize must be ≥ 0 (0 = batchSize), got {EvalBatchSize}.");
-        if (Patience < 0) throw new ArgumentException($"config: patience must be ≥ 0 (0 = off), got {Patience}.");
-        if (NoiseEvery < 0) throw new ArgumentException($"config: noiseEvery must be ≥ 0 (0 = off), got {NoiseEvery}.");
-        if (NoiseEvery > 0 && (NoiseChunks < 2 || BatchSize % NoiseChunks != 0))
-            throw new ArgumentException($"config: noiseChunks must be ≥ 2 and divide batchSize {BatchSize} (the noise scale needs equal chunks), got {NoiseChunks}.");
-        if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)
-            throw new ArgumentException($"config: name '{Name}' is not a valid folder name.");
-        if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentException($"config: warmupFraction must be in [0, 1), got {WarmupFraction}.");
+        if (NoiseEvery > 0 && BatchSize % NoiseChunks != 0)
+            throw new ArgumentException($"config: noiseChunks {NoiseChunks} must divide batchSize {BatchSize} (the noise scale needs equal chunks).");
         if (WarmupFraction > 0 && (WarmupSteps > 0 || Steps == 0)) throw new ArgumentException("config: warmupFraction needs steps set and warmupSteps 0 (give one of the two).");
-        if (!(InitStdMultiplier > 0) || double.IsInfinity(InitStdMultiplier)) throw new ArgumentException($"config: initStdMultiplier must be positive and finite, got {InitStdMultiplier}.");
-        if (!(OutputMultiplier > 0) || double.IsInfinity(OutputMultiplier)) throw new ArgumentException($"config: outputMultiplier must be positive and finite, got {OutputMultiplier}.");
-        if (!(AttentionMultiplier > 0) || double.IsInfinity(AttentionMultiplier)) throw new ArgumentException($"config: attentionMultiplier must be positive and finite, got {AttentionMultiplier}.");
         if (TiedHead && OutputMultiplier != 1) throw new ArgumentException("config: outputMultiplier scales the untied readout; set tiedHead false.");
-        Schedule.Validate();
-        if (Optimizer == OptimizerKind.Muon)
-        {
-            if (!(AuxLr > 0) || float.IsInfinity(AuxLr)) throw new ArgumentException($"config: auxLr (AdamW's lr beside Muon) must be positive, got {AuxLr}.");
-            if (NsSteps < 0) throw new ArgumentException($"config: nsSteps must be ≥ 0 (0 = the schedule's default), got {NsSteps}.");
-            try { Spectral.NsSchedule.ByName(NsSchedule, Math.Max(NsSteps, 1)); }
-            catch (ArgumentException e) { throw new ArgumentException("config: nsSchedule: " + e.Message); }
-        }
-        if (BaseWidth < 0) throw new ArgumentException($"config: baseWidth must be ≥ 0 (0 = the model's own width), got {BaseWidth}.");
-        if (BaseDepth < 0) throw new ArgumentException($"config: baseDepth must be ≥ 0 (0 = the model's own layers), got {BaseDepth}.");
         if (Task == TaskKind.Mlp && (Depth != DepthScaling.None || BaseDepth > 0))
             throw new ArgumentException("config: depth and baseDepth apply to models with residual blocks (task gpt); the MLP classifier has none.");
         if (Task == TaskKind.Gpt)
         {
-            Gpt(1).Validate();
+            try { Gpt(1).Validate(); }
+            catch (ArgumentException e) { throw new ArgumentException("config: " + e.Message.Replace("GptConfig: ", "", StringComparison.Ordinal)); }
             if (TiedHead && Parametrization is ParametrizationKind.Mup or ParametrizationKind.Spectral)
                 throw new ArgumentException($"config: a tied head cannot take the {Parametrization} readout scaling; set tiedHead false.");
         }
-        else
-        {
-            if (Hidden.Length == 0 || Hidden.Any(h => h <= 0)) throw new ArgumentException($"config: hidden must list positive widths, got [{string.Join(", ", Hidden)}].");
-            MlpSizes(1, 1);
-        }
+        else MlpSizes(1, 1);
     }
+
+    /// <summary>A config with every key at its default (what <c>musharp train --list-keys</c> shows as defaults).</summary>
+    public static TrainConfig Defaults { get; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -284,50 +282,73 @@ public sealed record TrainConfig
     };
 
     /// <summary>
-    /// Reads <paramref name="path"/> (or defaults when null), applies <c>key=value</c> overrides and validates.
-    /// Values are parsed as JSON when they parse (numbers, true, [1,2]) and taken as strings otherwise.
+    /// Reads <paramref name="path"/> (or starts from the defaults when null), applies the command-line overrides and
+    /// validates: the one typed path for config files and options. <paramref name="overrides"/> are (key, value) pairs
+    /// with the key in kebab-case (<c>batch-size</c>) or camelCase. Every error is one line that names what the user
+    /// wrote: <c>option --seed: must be an integer ≥ 0, got -1</c> for an override, <c>config FILE: key 'batchSize' ...</c>
+    /// for a file.
     /// </summary>
     public static TrainConfig Load(string? path, IReadOnlyList<(string Key, string Value)> overrides)
     {
-        JsonObject node;
-        if (path is null) node = [];
-        else
+        ArgumentNullException.ThrowIfNull(overrides);
+        var config = path is null ? new TrainConfig() : FromJson(ReadObject(path), $"config {path}");
+        foreach (var (option, value) in overrides)
         {
-            if (!File.Exists(path)) throw new FileNotFoundException($"config file {path} does not exist; see src/MuSharp.Cli/configs/ for examples.", path);
-            try { node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not a JSON object"); }
-            catch (JsonException e) { throw new ArgumentException($"config file {path} is not valid JSON: {e.Message}"); }
+            var key = ConfigKeys.Find(option)
+                ?? throw new ArgumentException($"option --{option.TrimStart('-')}: not a config key{Hint(option)}; 'musharp train --list-keys' lists them.");
+            config = Set(config, key, ConfigValues.FromCommandLine(value, key.Property.PropertyType), $"option {key.Option}");
         }
-        foreach (var (key, value) in overrides)
-        {
-            string name = KebabToCamel(key);
-            JsonNode? v;
-            try { v = JsonNode.Parse(value); }
-            catch (JsonException) { v = JsonValue.Create(value); }
-            node[name] = v;
-        }
-        TrainConfig config;
-        try { config = node.Deserialize<TrainConfig>(Json) ?? new TrainConfig(); }
-        catch (JsonException e) { throw new ArgumentException($"config{(path is null ? "" : " " + path)}: {Explain(e)}"); }
-        config.Validate();
+        config.ValidateCombinations();
         return config;
     }
 
+    /// <summary>
+    /// A config from a JSON object of camelCase keys (a config file, or a sweep's base), every value typed and checked;
+    /// <paramref name="source"/> starts each message (<c>config runs/x/config.json</c>). Cross-key rules are not checked
+    /// here: call <see cref="Validate"/> once every value is set.
+    /// </summary>
+    public static TrainConfig FromJson(JsonObject node, string source)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var config = new TrainConfig();
+        foreach (var (name, value) in node)
+        {
+            var key = ConfigKeys.Find(name);
+            if (key is null)
+            {
+                // Computed properties (schedule, family) are written to a run's config.json for the reader's sake.
+                if (typeof(TrainConfig).GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { CanWrite: false }) continue;
+                throw new ArgumentException($"{source}: unknown key '{name}'{Hint(name)}; 'musharp train --list-keys' lists the keys.");
+            }
+            config = Set(config, key, value, $"{source}: key '{key.Name}'");
+        }
+        return config;
+    }
+
+    private static JsonObject ReadObject(string path)
+    {
+        if (Directory.Exists(path)) throw new ArgumentException($"config {path} is a folder, not a JSON file; name the file, e.g. {Path.Combine(path, ConfigFileName)}.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"config {path} does not exist; see src/MuSharp.Cli/configs/ for examples.", path);
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (UnauthorizedAccessException) { throw new ArgumentException($"config {path} cannot be read (permission denied); check its permissions."); }
+        try { return JsonNode.Parse(text) as JsonObject ?? throw new JsonException("it is not a JSON object { ... }"); }
+        catch (JsonException e) { throw new ArgumentException($"config {path} is not valid JSON: {e.Message.Split(" Path:")[0].TrimEnd('.')}; fix the file."); }
+    }
+
+    private const string ConfigFileName = "config.json";
+
+    private static TrainConfig Set(TrainConfig config, ConfigKey key, JsonNode? value, string where)
+    {
+        var (typed, error) = ConfigValues.Convert(value, key.Property.PropertyType, key.Range);
+        error ??= key.Check(typed);
+        if (error != null) throw new ArgumentException($"{where}: {error}.");
+        var copy = config with { };
+        key.Property.SetValue(copy, typed);
+        return copy;
+    }
+
+    private static string Hint(string name) => ConfigKeys.Suggest(name) is string near ? $" (did you mean '{near}'?)" : "";
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    /// <summary>A bad value of an enum-valued key lists the accepted names; anything else keeps System.Text.Json's words.</summary>
-    private static string Explain(JsonException e)
-    {
-        string key = e.Path?.TrimStart('$', '.') ?? "";
-        var property = typeof(TrainConfig).GetProperty(key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
-        var type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        if (type is { IsEnum: true })
-            return $"'{key}' must be one of {string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.CamelCase.ConvertName(n).ToLowerInvariant()))}.";
-        return $"{e.Message.Split(" Path:")[0]} Check the key names and value types.";
-    }
-
-    internal static string KebabToCamel(string key)
-    {
-        var parts = key.Split('-', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 0 ? key : parts[0] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
-    }
 }

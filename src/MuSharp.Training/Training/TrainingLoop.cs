@@ -8,8 +8,15 @@ using MuSharp.Optim;
 
 namespace MuSharp.Training;
 
-/// <summary>Raised when the loss stops being finite; the message names the step and the last good checkpoint.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
+/// <summary>
+/// Raised when the loss stops being finite or exceeds <see cref="LoopOptions.DivergenceFactor"/> × the first loss; the
+/// message names the step, and the last good checkpoint only when one exists.
+/// </summary>
+public sealed class TrainingDivergedException(string message) : Exception(message)
+{
+    /// <summary>The step whose loss was non-finite or too large.</summary>
+    public long Step { get; init; }
+}
 
 /// <summary>The one training loop, for the built-in models and a user's own <see cref="ITrainingTask"/> alike.</summary>
 public static class TrainingLoop
@@ -33,6 +40,8 @@ public static class TrainingLoop
         long totalSteps = o.Steps > 0 ? o.Steps : task.StepsPerEpoch;
         long step = 0, lastCheckpoint = 0;
         double elapsedBefore = 0;
+        double? firstLoss = null; // the reference of the divergence stop, kept across a resume
+        bool haveCheckpoint = false;
         Evaluation? initial = null;
         void Emit(Action<ITrainingObserver> record) { foreach (var observer in observers) record(observer); }
 
@@ -44,6 +53,8 @@ public static class TrainingLoop
             step = lastCheckpoint = (long?)checkpoint.Header["step"] ?? 0;
             elapsedBefore = (double?)checkpoint.Header["elapsed"] ?? 0;
             if (checkpoint.Header["initialLoss"] is JsonNode loss) initial = new Evaluation("validation", (double)loss, null, 0);
+            firstLoss = (double?)checkpoint.Header["firstLoss"];
+            haveCheckpoint = true;
             var saved = checkpoint.Header["observers"] as JsonObject ?? [];
             Emit(x => x.OnRestore(saved));
         }
@@ -58,19 +69,27 @@ public static class TrainingLoop
 
         var clock = Stopwatch.StartNew();
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
+        // What to do after a stop: resume from the last checkpoint if there is one, else start again.
+        string Next() => haveCheckpoint
+            ? $"the last good checkpoint is {checkpointPath} (step {lastCheckpoint}), kept as it was"
+            : "no checkpoint was written yet, so start the run again";
+        TrainingDivergedException Diverged(string what, long at) =>
+            new($"{what} at step {at}; training stopped and {Next()}.") { Step = at };
         void SaveCheckpoint()
         {
             foreach (var p in task.Model.Parameters())
                 if (!float.IsFinite(TensorPrimitives.Sum(p.Data)))
-                    throw new TrainingDivergedException($"parameter '{p.Name}' holds NaN/Inf at step {step}; not overwriting the last good checkpoint ({checkpointPath}, step {lastCheckpoint}). Lower the learning rate.");
+                    throw Diverged($"parameter '{p.Name}' holds NaN/Inf", step);
             var state = new JsonObject { ["step"] = step, ["elapsed"] = Elapsed(), ["data"] = task.DataState() };
             if (initial != null) state["initialLoss"] = initial.Loss;
+            if (firstLoss is double first) state["firstLoss"] = first;
             foreach (var (key, value) in header ?? []) state[key] = value?.DeepClone();
             var kept = new JsonObject();
             Emit(x => x.OnSave(kept));
             state["observers"] = kept;
             Checkpoint.Capture(task.Model, optimizer, state).Save(checkpointPath);
             lastCheckpoint = step;
+            haveCheckpoint = true;
             Emit(x => x.OnCheckpoint(step));
         }
 
@@ -99,8 +118,13 @@ public static class TrainingLoop
                 value = loss.Item();
                 if (float.IsFinite(value)) loss.Backward();
             }
-            if (!float.IsFinite(value))
-                throw new TrainingDivergedException($"loss is {value} at step {step + 1} (lr {lr:G4}); training stopped. The last good checkpoint is {checkpointPath} (step {lastCheckpoint}); lower the learning rate and resume with --resume.");
+            // Before any update the optimizer cannot be the cause, so say where to look instead.
+            if (!float.IsFinite(value) && firstLoss is null && !resume)
+                throw Diverged($"the loss of the untrained model is {value} (the model or the data give non-finite values, not the optimizer)", step + 1);
+            if (!float.IsFinite(value)) throw Diverged($"the training loss is {value} (lr {lr:G4})", step + 1);
+            firstLoss ??= value;
+            if (o.DivergenceFactor > 0 && value > o.DivergenceFactor * firstLoss)
+                throw Diverged($"the training loss {value:G4} is above divergenceFactor {o.DivergenceFactor:G3} × the first loss {firstLoss:G4} (lr {lr:G4})", step + 1);
             if (measureNoise)
             {
                 // A non-finite estimate (overflowing gradients just before a blow-up) is reported raw but kept out of the EMA.

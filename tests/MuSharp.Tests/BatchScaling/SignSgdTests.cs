@@ -7,6 +7,7 @@ namespace MuSharp.Tests.BatchScaling;
 /// theory §7.3 (SignSGD, routes A and B) and §7.4 (SoftSignSGD) against the Monte-Carlo one-step optimum on a planted
 /// quadratic (theory §7 test idea 2).
 /// </summary>
+[Trait("Category", "Slow")]
 public class SignSgdTests(ITestOutputHelper output)
 {
     private const int N = 64, Samples = 20_000;

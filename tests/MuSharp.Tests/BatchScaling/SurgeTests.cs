@@ -7,6 +7,7 @@ namespace MuSharp.Tests.BatchScaling;
 /// The "surge" of theory §7.3 (SignSGD with S_off = Σ_{i≠j}H_ij sign(g_i g_j) &gt; ΣH_ii) and §7.6 (Adam with β1 &gt; 1/3,
 /// diagonal H): past a peak batch the optimal LR falls (theory §7 test idea 3).
 /// </summary>
+[Trait("Category", "Slow")]
 public class SurgeTests(ITestOutputHelper output)
 {
     private const int N = 64, Samples = 20_000, GridPoints = 17;

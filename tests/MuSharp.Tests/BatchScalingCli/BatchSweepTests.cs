@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using MuSharp.Cli.BatchScaling;
 using MuSharp.Training;
 using MuSharp.Reports;
 using MuSharp.Sweeps;
@@ -10,6 +9,7 @@ using MuSharp.Tests.Sweeps;
 namespace MuSharp.Tests.BatchScalingCli;
 
 /// <summary>Batch size as a sweep axis, per-optimizer lr grids, the store's noise table and v1 migration, and the whole batch-scaling pipeline on blobs.</summary>
+[Collection(nameof(MuSharp.Tests.Cli.ConsoleCapture))]
 public sealed class BatchSweepTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("musharp-batchsweep-").FullName;
@@ -129,16 +129,18 @@ public sealed class BatchSweepTests : IDisposable
     public void SummaryBeforeAnyRunNamesTheMissingResults()
     {
         string path = SweepFiles.Write(dir, "early", "\"widths\": [8], \"batchSizes\": [8], \"lrs\": [0.1]", baseJson: BaseJson());
-        var e = Assert.Throws<FileNotFoundException>(() => BatchScalingCommand.Run(["--config", path, "--summary", "--out", Path.Combine(dir, "out")]));
-        Assert.Contains("has no results yet", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', e.Message);
+        var (code, _, error) = MuSharp.Tests.Cli.CliProcess.Run("batch-scaling", "--config", path, "--summary", "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains("sweep.db", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 
     [Fact]
     public void ASweepWithoutATargetIsRefusedByBatchScaling()
     {
         string path = SweepFiles.Write(dir, "nt", "\"widths\": [8], \"batchSizes\": [8], \"lrs\": [0.1]");
-        var e = Assert.Throws<ArgumentException>(() => BatchScalingCommand.Run(["--config", path, "--out", Path.Combine(dir, "out")]));
-        Assert.Contains("no targetLoss", e.Message, StringComparison.Ordinal);
+        var (code, _, error) = MuSharp.Tests.Cli.CliProcess.Run("batch-scaling", "--config", path, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains("no targetLoss", error, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,3 @@
-using MuSharp.Cli.BatchScaling;
-using MuSharp.Cli.Reports;
 using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.BatchScalingCli;

@@ -1,6 +1,5 @@
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
 using MuSharp.Tests.Cli;
 
 namespace MuSharp.Tests.BatchScalingCli;
@@ -147,9 +146,9 @@ public sealed class TrainTargetAndNoiseTests : IDisposable
     }
 
     [Theory]
-    [InlineData("eval-growth", "1", "evalGrowth")]
-    [InlineData("target-loss", "-1", "targetLoss")]
-    [InlineData("patience", "-2", "patience")]
+    [InlineData("eval-growth", "1", "--eval-growth")]
+    [InlineData("target-loss", "-1", "--target-loss")]
+    [InlineData("patience", "-2", "--patience")]
     [InlineData("noise-chunks", "5", "noiseChunks")]
     public void BadBatchScalingKeysAreOneLineConfigErrors(string key, string value, string named)
     {

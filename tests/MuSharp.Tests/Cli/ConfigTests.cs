@@ -12,7 +12,7 @@ public sealed class ConfigTests : IDisposable
     public void FileValuesAreOverriddenFromTheCommandLine()
     {
         string path = Path.Combine(dir, "c.json");
-        File.WriteAllText(path, """{ "task": "gpt", "optimizer": "adamw", "lr": 0.01, "steps": 5, "hidden": [8] }""");
+        File.WriteAllText(path, """{ "task": "gpt", "dataset": "synthetic", "optimizer": "adamw", "lr": 0.01, "steps": 5, "hidden": [8] }""");
         var c = TrainConfig.Load(path, [("lr", "3e-4"), ("batch-size", "7"), ("norm", "rmsnorm"), ("hidden", "[4,5]")]);
         Assert.Equal(TaskKind.Gpt, c.Task);
         Assert.Equal(OptimizerKind.AdamW, c.Optimizer);
@@ -26,14 +26,14 @@ public sealed class ConfigTests : IDisposable
     public void UnknownKeyIsNamed()
     {
         var ex = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("learning-rate", "0.1")]));
-        Assert.Contains("learningRate", ex.Message);
+        Assert.Contains("--learning-rate", ex.Message);
     }
 
     [Fact]
     public void BadValuesAndFilesGiveOneLineErrors()
     {
-        Assert.Contains("batchSize", Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("batch-size", "0")])).Message);
-        Assert.Contains("d_model", Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("task", "gpt"), ("steps", "5"), ("d-model", "30"), ("heads", "4")])).Message);
+        Assert.Contains("--batch-size", Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("batch-size", "0")])).Message);
+        Assert.Contains("d_model", Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("task", "gpt"), ("dataset", "synthetic"), ("steps", "5"), ("d-model", "30"), ("heads", "4")])).Message);
         string bad = Path.Combine(dir, "bad.json");
         File.WriteAllText(bad, "{ \"lr\": ");
         Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() => TrainConfig.Load(bad, [])).Message);
@@ -64,10 +64,10 @@ public sealed class ConfigTests : IDisposable
     public void UnknownParametrizationOrOptimizerNamesListTheAcceptedOnes()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("parametrization", "mupp")]));
-        Assert.Equal("config: 'parametrization' must be one of standard, mup, spectral.", e.Message);
+        Assert.Equal("option --parametrization: must be one of standard, mup, spectral (or null), got \"mupp\".", e.Message);
         e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("optimizer", "adamx")]));
         Assert.Contains("sgd, adamw", e.Message);
-        e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("task", "gpt"), ("steps", "10"), ("parametrization", "mup"), ("tied-head", "true")]));
+        e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("task", "gpt"), ("dataset", "synthetic"), ("steps", "10"), ("parametrization", "mup"), ("tied-head", "true")]));
         Assert.Contains("tied head", e.Message);
         e = Assert.Throws<ArgumentException>(() => TrainConfig.Load(null, [("hidden", "[96,64]"), ("base-width", "64")]));
         Assert.Contains("not divisible", e.Message);

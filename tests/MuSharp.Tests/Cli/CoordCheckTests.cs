@@ -9,6 +9,8 @@ namespace MuSharp.Tests.Cli;
 /// Regression tests of the coordinate check (issue: μP and spectral flat, SP growing), on the synthetic blobs MLP
 /// (16 inputs, 4 classes) over widths 64…2048, steps 1–3, SGD and Adam.
 /// </summary>
+[Collection(nameof(ConsoleCapture))]
+[Trait("Category", "Slow")]
 public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
 {
     public sealed class Sweep
@@ -126,11 +128,13 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     [Fact]
     public void BadWidthsAndNamesGiveOneLineErrors()
     {
-        var e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Parse(["--parametrizations", "mup,bogus"]));
-        Assert.Contains("--parametrizations", e.Message);
-        e = Assert.Throws<ArgumentException>(() => CoordCheckRun.Run(new CoordCheckOptions { Widths = [64] }, _ => { }));
+        var (code, _, error) = CliProcess.Run("coord-check", "--parametrizations", "mup,bogus");
+        Assert.Equal(2, code);
+        Assert.Contains("--parametrizations", error);
+        var e = Assert.Throws<ArgumentException>(() => CoordCheckRun.Run(new CoordCheckOptions { Widths = [64] }, _ => { }));
         Assert.Contains("at least two", e.Message);
-        e = Assert.Throws<ArgumentException>(() => CoordCheckCommand.Parse(["--seeds", "0"]));
-        Assert.Contains("positive", e.Message);
+        (code, _, error) = CliProcess.Run("coord-check", "--seeds", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("option --seeds: must be an integer from 1", error);
     }
 }

@@ -63,6 +63,7 @@ public sealed class MsignVerbTests
         var (code, _, error) = Run("msign", option, value);
         Assert.Equal(2, code);
         Assert.Single(error.TrimEnd().Split('\n'));
-        Assert.StartsWith("musharp: msign:", error);
+        Assert.StartsWith("musharp: ", error);
+        Assert.Contains(option, error);
     }
 }

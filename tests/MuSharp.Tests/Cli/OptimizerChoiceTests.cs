@@ -1,7 +1,6 @@
 using System.Globalization;
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
 using MuSharp.Optim;
 
 namespace MuSharp.Tests.Cli;

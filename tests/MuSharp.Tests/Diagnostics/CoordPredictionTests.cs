@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace MuSharp.Tests.Diagnostics;
 
 // Predicted coordinate-check slopes (theory §2–§3) against closed forms and against a real coordinate check.
+[Trait("Category", "Slow")]
 public class CoordPredictionTests(ITestOutputHelper output)
 {
     private const int Inputs = 784, Classes = 10;

@@ -8,6 +8,7 @@ namespace MuSharp.Tests.Reports;
 /// The batch-scaling figures in real headless Chromium (the page's own status line, see HtmlReport) and as static
 /// SVG/PNG through node and rsvg-convert.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class BatchScalingRenderTests
 {
     private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];

@@ -11,6 +11,7 @@ namespace MuSharp.Tests.Reports;
 /// Opens written reports in real headless Chromium and reads the page's own status line (see HtmlReport): every chart
 /// must render as an SVG with marks and no script error may occur; a deliberately broken spec must be reported.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class BrowserRenderTests(ITestOutputHelper output)
 {
     [Fact]

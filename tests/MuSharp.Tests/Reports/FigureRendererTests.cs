@@ -5,6 +5,7 @@ using MuSharp.Tests.Data;
 namespace MuSharp.Tests.Reports;
 
 /// <summary>Static figures through node (vega, renderer none → SVG) and rsvg-convert (SVG → PNG).</summary>
+[Trait("Category", "Slow")]
 public sealed class FigureRendererTests
 {
     private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];

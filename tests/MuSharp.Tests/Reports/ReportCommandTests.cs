@@ -1,6 +1,5 @@
 using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Cli.Reports;
 using MuSharp.Sweeps;
 using MuSharp.Scaling;
 using MuSharp.Tests.Data;
@@ -9,6 +8,7 @@ using MuSharp.Tests.Sweeps;
 namespace MuSharp.Tests.Reports;
 
 /// <summary><c>musharp report</c> end to end: a real stored sweep plus a real coordinate check, rendered in headless Chromium.</summary>
+[Trait("Category", "Slow")]
 public sealed class ReportCommandTests
 {
     [Fact]

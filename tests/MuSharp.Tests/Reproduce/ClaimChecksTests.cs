@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 
 namespace MuSharp.Tests.Reproduce;
 
+[Trait("Category", "Slow")]
 public class ClaimChecksTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using MuSharp.Sweeps;
 
 namespace MuSharp.Tests.Sweeps;
 
+[Trait("Category", "Slow")]
 public sealed class SweepRunTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("musharp-sweeprun-").FullName;
@@ -31,7 +32,7 @@ public sealed class SweepRunTests : IDisposable
 
         var diverged = rows.Single(r => r.Spec.LrIndex == 1);
         Assert.Equal(TrialStatus.Diverged, diverged.Status); // recorded, not a crash of the worker
-        Assert.True(diverged.Result.Error?.Contains("loss is", StringComparison.Ordinal) == true || diverged.Result.FinalValLoss > 2 * diverged.Result.InitialValLoss,
+        Assert.True(diverged.Result.Error?.Contains("training loss", StringComparison.Ordinal) == true || diverged.Result.FinalValLoss > 2 * diverged.Result.InitialValLoss,
             $"diverged without a reason: {diverged.Result.Error}");
 
         // Run folders are trials/ID beside the database; a finished trial's checkpoint is removed.
@@ -54,14 +55,19 @@ public sealed class SweepRunTests : IDisposable
     [Fact]
     public void ATrialThatThrowsIsRecordedAsFailedAndTheWorkerGoesOn()
     {
-        string baseJson = SweepFiles.BaseJson(dir).Replace("\"blobs\"", "\"no-such-data\"", StringComparison.Ordinal);
-        var plan = SweepConfig.Load(SweepFiles.Write(dir, "f", "\"widths\": [8], \"lrs\": [0.01, 0.1]", baseJson: baseJson));
+        // A context longer than the synthetic corpus's validation text passes every config check and fails when the
+        // task cuts its first validation batch (an unknown dataset, the old trigger, is now refused when the sweep loads).
+        string baseJson = $$"""
+            { "task": "gpt", "dataset": "synthetic", "contextLength": 60000, "layers": 1, "heads": 1, "batchSize": 1, "evalBatches": 1,
+              "runsDir": {{JsonSerializer.Serialize(dir)}} }
+            """;
+        var plan = SweepConfig.Load(SweepFiles.Write(dir, "f", "\"widths\": [8], \"lrs\": [0.01, 0.1]", steps: 2, baseJson: baseJson));
         using var store = SweepStore.Open(plan.DefaultDbPath, plan);
         Assert.True(SweepWorker.Work(store, CancellationToken.None));
         Assert.All(store.Trials(), r =>
         {
             Assert.Equal(TrialStatus.Failed, r.Status);
-            Assert.Contains("no-such-data", r.Result.Error);
+            Assert.False(string.IsNullOrWhiteSpace(r.Result.Error));
         });
     }
 

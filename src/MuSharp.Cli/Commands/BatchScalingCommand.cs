@@ -1,10 +1,12 @@
+using System.CommandLine;
 using System.Globalization;
+using MuSharp.Cli.CommandLine;
 using MuSharp.Training;
 using MuSharp.Experiments;
 using MuSharp.Reports;
 using MuSharp.Sweeps;
 
-namespace MuSharp.Cli.BatchScaling;
+namespace MuSharp.Cli.Commands;
 
 /// <summary>
 /// <c>musharp batch-scaling [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures]</c>:
@@ -14,7 +16,7 @@ namespace MuSharp.Cli.BatchScaling;
 /// optimizer the measured optimal lr per batch, the fitted η*(B) law, the steps–samples trade-off and the measured
 /// B_simple, and writes an HTML report that overlays the measurements on the theory's predictions.
 /// </summary>
-public static class BatchScalingCommand
+internal sealed class BatchScalingCommand : IVerb
 {
     public const string Verb = "batch-scaling";
     private static readonly string[] QuickConfigs = ["batch-scaling-mlp-quick.json", "batch-scaling-mlp-muon-quick.json"];
@@ -22,43 +24,50 @@ public static class BatchScalingCommand
     private static readonly double[] UpdateRmsBetas = [0.5, 0.8, 0.9, 0.95];
     private const string UpdateRmsDir = "update-rms";
 
-    public static int Run(string[] args)
+    public int Order => 50;
+
+    public Command Build()
     {
-        var configs = new List<string>();
-        string? output = null;
-        int? workers = null;
-        bool quick = false, retryFailed = false, summaryOnly = false, figures = false;
-        for (int i = 0; i < args.Length; i++)
+        var quick = Opt.Flag("--quick", "the MLP only (SGD, Adam, Muon), under 10 minutes");
+        var config = new Option<string[]>("--config")
         {
-            string a = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{Verb}: option {a} needs a value.");
-            switch (a)
-            {
-                case "--quick": quick = true; break;
-                case "--config": configs.Add(Value()); break;
-                case "--out": output = Value(); break;
-                case "--workers":
-                    string w = Value();
-                    workers = int.TryParse(w, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
-                        : throw new ArgumentException($"{Verb}: --workers takes a count ≥ 0 (0 = one per core), got '{w}'.");
-                    break;
-                case "--retry-failed": retryFailed = true; break;
-                case "--summary": summaryOnly = true; break;
-                case "--figures": figures = true; break;
-                default: throw new ArgumentException($"{Verb}: unexpected argument '{a}'; usage: musharp {Verb} [--quick] [--config SWEEP.json]... [--workers N] [--out DIR] [--retry-failed] [--summary] [--figures].");
-            }
-        }
-        if (configs.Count == 0) configs.AddRange((quick ? QuickConfigs : FullConfigs).Select(BundledConfig));
+            Description = "a batch-scaling sweep file; repeat for several [default: the bundled src/MuSharp.Cli/configs/batch-scaling-*.json]",
+            HelpName = "SWEEP.json", AllowMultipleArgumentsPerToken = false,
+        };
+        var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the sweep file's workers)", 0, 0, 1024);
+        var output = Opt.Text("--out", "where the report and the update-RMS runs go [default: runs/batch-scaling or runs/batch-scaling-quick]", "DIR");
+        var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
+        var summaryOnly = Opt.Flag("--summary", "print the tables and write the report from the stored sweeps, without training");
+        var figures = Opt.Flag("--figures", "also write figures/*.svg and *.png beside the report");
+        var command = new Command(Verb, """
+            Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss
+            while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
+            B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html. Rerun to continue.
+            """) { quick, config, workers, output, retryFailed, summaryOnly, figures };
+        command.SetAction(p => Run(p.Tokens.Select(t => t.Value).ToArray(), [.. p.GetValue(config) ?? []], p.GetValue(output),
+            p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null, p.GetValue(quick), p.GetValue(retryFailed), p.GetValue(summaryOnly), p.GetValue(figures)));
+        return command;
+    }
+
+    private static int Run(string[] args, List<string> configs, string? output, int? workers, bool quick, bool retryFailed, bool summaryOnly, bool figures)
+    {
+        foreach (string c in configs) Paths.InputFile(c, "option --config", "; see src/MuSharp.Cli/configs/batch-scaling-mlp-quick.json");
+        if (configs.Count == 0) configs.AddRange((quick ? QuickConfigs : FullConfigs).Select(f => Paths.BundledConfig(f, Verb)));
         output ??= Path.Combine("runs", quick ? "batch-scaling-quick" : "batch-scaling");
-        Directory.CreateDirectory(output);
+        Paths.WritableFolder(output, "option --out");
 
         var plans = configs.Select(SweepConfig.Load).ToList();
-        foreach (var plan in plans) BatchScalingSweep.Target(plan); // a sweep without a target is an error before anything runs
+        foreach (var plan in plans)
+        {
+            BatchScalingSweep.Target(plan); // a sweep without a target is an error before anything runs
+            if (summaryOnly) Stores.Open(plan.DefaultDbPath).Dispose();
+            else Stores.CheckWritable(plan.DefaultDbPath);
+        }
         if (!summaryOnly)
             foreach (var plan in plans)
             {
-                string rerun = $"musharp {Verb} {string.Join(' ', args)}".TrimEnd();
-                int status = SweepCoordinator.Run(plan, plan.DefaultDbPath, workers, retryFailed, rerun, Sweeps.TransferWorkerCommand.Launch);
+                string rerun = $"musharp {string.Join(' ', args)}".TrimEnd();
+                int status = SweepCoordinator.Run(plan, plan.DefaultDbPath, workers, retryFailed, rerun, TransferWorkerCommand.Launch);
                 if (status != 0) return status;
             }
 
@@ -111,7 +120,4 @@ public static class BatchScalingCommand
         yield return "";
     }
 
-    private static string BundledConfig(string file) => RepoFiles.FindFile(Path.Combine("src", "MuSharp.Cli", "configs", file))
-        ?? (File.Exists(Path.Combine(AppContext.BaseDirectory, "configs", file)) ? Path.Combine(AppContext.BaseDirectory, "configs", file) : null) // installed tool
-        ?? throw new FileNotFoundException($"{Verb}: the bundled sweep src/MuSharp.Cli/configs/{file} was not found; run from the repository or pass --config.", file);
 }

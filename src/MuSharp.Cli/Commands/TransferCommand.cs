@@ -1,6 +1,7 @@
-using System.Globalization;
+using System.CommandLine;
+using MuSharp.Cli.CommandLine;
 
-namespace MuSharp.Cli.Sweeps;
+namespace MuSharp.Cli.Commands;
 
 /// <summary>
 /// <c>musharp transfer --config SWEEP.json [--workers N] [--db PATH] [--retry-failed] [--summary]</c>: the coordinator
@@ -8,41 +9,41 @@ namespace MuSharp.Cli.Sweeps;
 /// back to pending, runs the rest on a <see cref="WorkerPool"/>, prints a line per finished trial, and ends with the
 /// <see cref="SummaryTable"/>. Finished trials are never rerun; rerunning the command continues an interrupted sweep.
 /// </summary>
-public static class TransferCommand
+internal sealed class TransferCommand : IVerb
 {
     public const string Verb = "transfer";
 
-    public static int Run(string[] args)
+    public int Order => 40;
+
+    public Command Build()
     {
-        string? configPath = null, db = null;
-        int? workers = null;
-        bool summary = false, retryFailed = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{Verb}: option {a} needs a value.");
-            switch (a)
-            {
-                case "--config": configPath = Value(); break;
-                case "--db": db = Value(); break;
-                case "--workers":
-                    string w = Value();
-                    workers = int.TryParse(w, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
-                        : throw new ArgumentException($"{Verb}: --workers takes a count ≥ 0 (0 = one per core), got '{w}'.");
-                    break;
-                case "--summary": summary = true; break;
-                case "--retry-failed": retryFailed = true; break;
-                default: throw new ArgumentException($"{Verb}: unexpected argument '{a}'; usage: musharp {Verb} --config SWEEP.json [--workers N] [--db PATH] [--retry-failed] [--summary].");
-            }
-        }
+        var config = Opt.Text("--config", "the sweep file (src/MuSharp.Cli/configs/transfer-*.json)", "SWEEP.json");
+        var db = Opt.Text("--db", "the sweep's store [default: runs/NAME/sweep.db]", "PATH");
+        var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the sweep file's workers)", 0, 0, 1024);
+        var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
+        var summary = Opt.Flag("--summary", "print the stored sweep's summary without running anything");
+        var command = new Command(Verb, """
+            A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config), stored in
+            runs/NAME/sweep.db and run on worker processes; rerun to continue after an interruption. Ends with each
+            width's optimal lr, the drift of the optimum and whether wider is better.
+            """) { config, db, workers, retryFailed, summary };
+        command.SetAction(p => Run(p.GetValue(config), p.GetValue(db), p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null,
+            p.GetValue(retryFailed), p.GetValue(summary)));
+        return command;
+    }
+
+    private static int Run(string? configPath, string? db, int? workers, bool retryFailed, bool summary)
+    {
+        if (configPath != null) Paths.InputFile(configPath, "option --config", "; see src/MuSharp.Cli/configs/transfer-blobs-smoke.json");
         if (summary) return Summary(configPath, db);
         if (configPath is null) throw new ArgumentException($"{Verb}: --config SWEEP.json is required (see src/MuSharp.Cli/configs/transfer-blobs-smoke.json).");
 
         var plan = SweepConfig.Load(configPath);
         db ??= plan.DefaultDbPath;
+        Stores.CheckWritable(db);
         int status = SweepCoordinator.Run(plan, db, workers, retryFailed, $"musharp {Verb} --config {configPath}", TransferWorkerCommand.Launch);
         if (status != 0) return status;
-        using var store = SweepStore.OpenExisting(db);
+        using var store = Stores.Open(db);
         return Finish(store);
     }
 
@@ -51,7 +52,7 @@ public static class TransferCommand
     {
         if (configPath is null && db is null) throw new ArgumentException($"{Verb} --summary needs --config SWEEP.json or --db SWEEP.db.");
         var plan = configPath is null ? null : SweepConfig.Load(configPath);
-        using var store = SweepStore.OpenExisting(db ?? plan!.DefaultDbPath);
+        using var store = Stores.Open(db ?? plan!.DefaultDbPath);
         if (plan != null) store.Verify(plan);
         Console.Write(Report(store, store.Trials()));
         return 0;
