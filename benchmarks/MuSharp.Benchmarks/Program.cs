@@ -4,7 +4,8 @@ using MuSharp.Benchmarks;
 // Quick modes print a few Stopwatch numbers without BenchmarkDotNet's minutes-long runs.
 if (args is ["gemm-quick", ..])
 {
-    GemmBenchmarks.Quick(Console.Out);
+    int rounds = args is [_, "--rounds", var r, ..] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 10;
+    GemmBenchmarks.Quick(Console.Out, rounds, managed: args.Contains("--managed"));
     return 0;
 }
 
