@@ -46,6 +46,7 @@ public static class Tape
     /// </summary>
     public static Tensor Record(Tensor output, Action backward, params Tensor[] parents)
     {
+        if (Diagnostics.OpClock.On) Diagnostics.OpClock.Charge(Diagnostics.OpClock.OpName(backward));
         if (!Needs(parents)) return output;
         output.RequiresGrad = true;
         output.Parents = parents;
@@ -74,7 +75,8 @@ public static class Tape
         {
             var t = order[i];
             if (t.BackwardFn == null || t.Grad == null) continue;
-            t.BackwardFn();
+            if (Diagnostics.OpClock.On) TimedBackward(t.BackwardFn);
+            else t.BackwardFn();
             // An intermediate's gradient is consumed once its op has pushed it to the parents; keep only the root's
             // and the leaves' (parameters, inputs).
             if (t != root)
@@ -90,6 +92,14 @@ public static class Tape
             t.BackwardFn = null;
             t.Parents = [];
         }
+    }
+
+    // The step ledger's view of one closure: what ran before it (sorting, pooling) is autodiff bookkeeping.
+    private static void TimedBackward(Action backward)
+    {
+        Diagnostics.OpClock.Charge("autodiff bookkeeping");
+        backward();
+        Diagnostics.OpClock.Charge(Diagnostics.OpClock.OpName(backward));
     }
 
     // Iterative DFS post-order, so deep graphs (long training sequences) do not overflow the stack.

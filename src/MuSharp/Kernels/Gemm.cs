@@ -62,7 +62,11 @@ public static class Gemm
     /// <summary>C[m,n] = alpha · op(A) · op(B) + beta · C with the active backend. k = 0 gives C = beta · C.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    {
+        Diagnostics.OpClock.Hold();
+        Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Diagnostics.OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
+    }
 
     // The same operation on an explicitly chosen backend (tests and benchmarks compare them).
     internal static void Sgemm(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
@@ -89,7 +93,11 @@ public static class Gemm
     /// </summary>
     public static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => SgemmBf16(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    {
+        Diagnostics.OpClock.Hold();
+        SgemmBf16(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Diagnostics.OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
+    }
 
     internal static void SgemmBf16(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
@@ -111,6 +119,7 @@ public static class Gemm
             {
                 Bf16.Convert(a[..aLen], ah.AsSpan(0, aLen));
                 Bf16.Convert(b[..bLen], bh.AsSpan(0, bLen));
+                Diagnostics.OpClock.Lap("bf16 conversion");
                 OneDnn.GemmBf16(transA, transB, m, n, k, alpha, ah.AsSpan(0, aLen), lda, bh.AsSpan(0, bLen), ldb, beta, c, ldc);
             }
             finally
@@ -128,6 +137,7 @@ public static class Gemm
             b[..bLen].CopyTo(bf);
             Bf16.RoundInPlace(af.AsSpan(0, aLen));
             Bf16.RoundInPlace(bf.AsSpan(0, bLen));
+            Diagnostics.OpClock.Lap("bf16 conversion");
             Sgemm(backend, transA, transB, m, n, k, alpha, af.AsSpan(0, aLen), lda, bf.AsSpan(0, bLen), ldb, beta, c, ldc);
         }
         finally
