@@ -9,9 +9,6 @@ namespace MuSharp.Kernels;
 /// </summary>
 public static unsafe class OneDnn
 {
-    // libgomp spin iterations before an idle thread sleeps (its own default is 300000).
-    private const string DefaultSpinCount = "300000";
-
     private static readonly Lazy<Binding?> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>True when libdnnl.so.2 was found and exports dnnl_sgemm.</summary>
@@ -61,16 +58,15 @@ public static unsafe class OneDnn
     {
         if (!OperatingSystem.IsLinux()) return null;
         // Debian's oneDNN threads with OpenMP (libgomp), which reads OMP_* from the C environment once, when it loads.
-        // Thread count follows MUSHARP_THREADS like OpenBLAS. How long idle OpenMP threads spin before sleeping decides
-        // the speed on 2 shared cores: sleeping at once (PASSIVE) left the second thread asleep through most GEMMs (median
-        // ~240 GFLOP/s, one core's worth), spinning forever (ACTIVE) starves .NET's parallel loops between GEMMs.
-        // GOMP_SPINCOUNT = DefaultSpinCount is the measured compromise (docs/engine.md); a user's OMP_WAIT_POLICY or
-        // GOMP_SPINCOUNT wins.
+        // Thread count follows MUSHARP_THREADS like OpenBLAS. Idle OpenMP threads must sleep at once (PASSIVE): with
+        // libgomp's default spin (GOMP_SPINCOUNT 300000) or ACTIVE they compete with the training thread and the GC
+        // between GEMMs, and on this shared 2-core machine the MLP SGD step took 144-175 ms instead of 16 ms
+        // (docs/engine.md). A user's OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
         int threads = OpenBlas.ConfiguredThreads;
         OpenBlas.SetNativeEnvironment("OMP_NUM_THREADS", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")) &&
             string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GOMP_SPINCOUNT")))
-            OpenBlas.SetNativeEnvironment("GOMP_SPINCOUNT", DefaultSpinCount);
+            OpenBlas.SetNativeEnvironment("OMP_WAIT_POLICY", "PASSIVE");
         if (!NativeLibrary.TryLoad("libdnnl.so.2", typeof(OneDnn).Assembly, null, out nint h)) return null;
         if (!NativeLibrary.TryGetExport(h, "dnnl_sgemm", out nint sgemm)) return null;
         NativeLibrary.TryGetExport(h, "dnnl_gemm_bf16bf16f32", out nint bf16);
