@@ -56,20 +56,52 @@ public static partial class Ops
         int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(x.Shape);
         var y = Tensor.Uninitialized([.. x.Shape[..^1], n]); // [M, N]
         if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
-        var precision = MixedPrecision.Current;
-        Gemm.Run(precision, false, false, m, n, k, alpha, x.Data, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
+        if (MixedPrecision.Current == Precision.Bf16) return LinearBf16(x, w, bias, alpha, y, m, n, k);
+        Gemm.Sgemm(false, false, m, n, k, alpha, x.Data, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
 
         return Tape.Record(y, () =>
         {
             var dy = y.Grad!; // [M, N]
             // Y = α·X·W + 1·bᵀ ⇒ dX = α·dY·Wᵀ, dW = α·Xᵀ·dY, db = Σ_rows dY.
-            if (x.RequiresGrad) Gemm.Run(precision, false, true, m, k, n, alpha, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
-            if (w.RequiresGrad) Gemm.Run(precision, true, false, k, n, m, alpha, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
-            if (bias is { RequiresGrad: true })
-            {
-                var db = bias.GradBuffer();
-                for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(db, dy.AsSpan(i * n, n), db);
-            }
+            if (x.RequiresGrad) Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
+            if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
+            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
         }, bias == null ? [x, w] : [x, w, bias]);
+    }
+
+    // The bf16 Linear: X and W are rounded once in the forward and kept for the backward (W's copy serves dX, X's
+    // serves dW), and dY is rounded once for both backward GEMMs: 3 conversions per layer and step instead of 6.
+    private static Tensor LinearBf16(Tensor x, Tensor w, Tensor? bias, float alpha, Tensor y, int m, int n, int k)
+    {
+        var xh = new Gemm.Bf16Operand(x.Data);
+        var wh = new Gemm.Bf16Operand(w.Data);
+        Gemm.SgemmBf16(false, false, m, n, k, alpha, xh, k, wh, n, bias == null ? 0f : 1f, y.Data, n);
+        Tensor[] parents = bias == null ? [x, w] : [x, w, bias];
+        if (!Tape.Needs(parents))
+        {
+            xh.Dispose();
+            wh.Dispose();
+            return y;
+        }
+
+        return Tape.Record(y, () =>
+        {
+            var dy = y.Grad!; // [M, N]
+            // Y = α·X·W + 1·bᵀ ⇒ dX = α·dY·Wᵀ, dW = α·Xᵀ·dY, db = Σ_rows dY (fp32).
+            using (var dyh = new Gemm.Bf16Operand(dy))
+            {
+                if (x.RequiresGrad) Gemm.SgemmBf16(false, true, m, k, n, alpha, dyh, n, wh, n, 1f, x.GradBuffer(), k);
+                if (w.RequiresGrad) Gemm.SgemmBf16(true, false, k, n, m, alpha, xh, k, dyh, n, 1f, w.GradBuffer(), n);
+            }
+            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
+            xh.Dispose();
+            wh.Dispose();
+        }, parents);
+    }
+
+    // db += Σ_rows dY for dY [m, n].
+    private static void AddRows(float[] dy, int m, int n, float[] db)
+    {
+        for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(db, dy.AsSpan(i * n, n), db);
     }
 }

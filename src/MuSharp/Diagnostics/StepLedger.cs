@@ -185,7 +185,7 @@ public sealed class StepLedger
             "Embedding" => "embedding",
             "Add" or "Sub" or "Mul" or "Div" or "MulScalar" or "AddScalar" or "PowScalar" or "Exp" or "Log" or "Sum" or "Mean" or "ReduceAll" or "ReduceAxis" => "element-wise",
             "Reshape" or "Transpose" or "Slice" or "Concat" => "shape",
-            "Linear" or "MatMul" => "linear (bias, around GEMM)",
+            "Linear" or "LinearBf16" or "MatMul" => "linear (bias, around GEMM)",
             "bf16 conversion" => "bf16 conversion",
             "update" => "optimizer",
             "autodiff bookkeeping" => "autodiff",

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MuSharp.Diagnostics;
 
 namespace MuSharp.Kernels;
 
@@ -63,9 +64,9 @@ public static class Gemm
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        Diagnostics.OpClock.Hold();
+        OpClock.Hold();
         Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        Diagnostics.OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
+        OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
     }
 
     // The same operation on an explicitly chosen backend (tests and benchmarks compare them).
@@ -94,9 +95,9 @@ public static class Gemm
     public static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        Diagnostics.OpClock.Hold();
+        OpClock.Hold();
         SgemmBf16(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        Diagnostics.OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
+        OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
     }
 
     internal static void SgemmBf16(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
@@ -119,7 +120,7 @@ public static class Gemm
             {
                 Bf16.Convert(a[..aLen], ah.AsSpan(0, aLen));
                 Bf16.Convert(b[..bLen], bh.AsSpan(0, bLen));
-                Diagnostics.OpClock.Lap("bf16 conversion");
+                OpClock.Lap("bf16 conversion");
                 OneDnn.GemmBf16(transA, transB, m, n, k, alpha, ah.AsSpan(0, aLen), lda, bh.AsSpan(0, bLen), ldb, beta, c, ldc);
             }
             finally
@@ -137,7 +138,7 @@ public static class Gemm
             b[..bLen].CopyTo(bf);
             Bf16.RoundInPlace(af.AsSpan(0, aLen));
             Bf16.RoundInPlace(bf.AsSpan(0, bLen));
-            Diagnostics.OpClock.Lap("bf16 conversion");
+            OpClock.Lap("bf16 conversion");
             Sgemm(backend, transA, transB, m, n, k, alpha, af.AsSpan(0, aLen), lda, bf.AsSpan(0, bLen), ldb, beta, c, ldc);
         }
         finally
@@ -145,6 +146,69 @@ public static class Gemm
             ArrayPool<float>.Shared.Return(af);
             ArrayPool<float>.Shared.Return(bf);
         }
+    }
+
+    /// <summary>
+    /// An operand rounded to bf16 once and used by several GEMMs (a layer's X and W in forward and backward, dY in
+    /// both backward GEMMs): oneDNN bit patterns when the active backend is oneDNN, else fp32 values rounded to bf16
+    /// for the emulation. Pooled; dispose it after its last GEMM.
+    /// </summary>
+    internal sealed class Bf16Operand : IDisposable
+    {
+        private ushort[]? bits;
+        private float[]? rounded;
+
+        internal int Length { get; }
+        internal ReadOnlySpan<ushort> Bits => bits.AsSpan(0, Length);
+        internal ReadOnlySpan<float> Rounded => rounded.AsSpan(0, Length);
+        internal bool Native => bits != null;
+
+        internal Bf16Operand(ReadOnlySpan<float> source)
+        {
+            Length = source.Length;
+            OpClock.Hold();
+            if (Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+            {
+                bits = ArrayPool<ushort>.Shared.Rent(Length);
+                Bf16.Convert(source, bits.AsSpan(0, Length));
+            }
+            else
+            {
+                rounded = ArrayPool<float>.Shared.Rent(Length);
+                source.CopyTo(rounded);
+                Bf16.RoundInPlace(rounded.AsSpan(0, Length));
+            }
+            OpClock.Lap("bf16 conversion");
+        }
+
+        public void Dispose()
+        {
+            if (bits != null) ArrayPool<ushort>.Shared.Return(bits);
+            if (rounded != null) ArrayPool<float>.Shared.Return(rounded);
+            bits = null;
+            rounded = null;
+        }
+    }
+
+    // C = alpha · op(A) · op(B) + beta · C on operands already rounded to bf16 (same contract as SgemmBf16).
+    internal static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
+        Bf16Operand a, int lda, Bf16Operand b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        OpClock.Hold();
+        if (a.Native && b.Native) OneDnn.GemmBf16(transA, transB, m, n, k, alpha, a.Bits, lda, b.Bits, ldb, beta, c, ldc);
+        else Sgemm(Active, transA, transB, m, n, k, alpha, Operand(a), lda, Operand(b), ldb, beta, c, ldc);
+        OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
+
+        static ReadOnlySpan<float> Operand(Bf16Operand x) => x.Native
+            ? throw new InvalidOperationException("SgemmBf16: operands converted for different backends.")
+            : x.Rounded;
     }
 
     // The GEMM of an autodiff op in the precision its forward ran in.
