@@ -10,6 +10,12 @@ if (args is ["gemm-quick", ..])
     return 0;
 }
 
+if (args is ["ns-quick", ..])
+{
+    MsignBenchmarks.Quick(Console.Out);
+    return 0;
+}
+
 // Step ledger of one compare case: ledger <case> [--precision bf16] [--steps N].
 if (args is ["ledger", var ledgerCase, ..])
 {

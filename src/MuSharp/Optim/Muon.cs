@@ -32,6 +32,8 @@ public sealed record MuonConfig
     public int? NsSteps { get; init; }
     /// <summary>Exact msign = U·Vᵀ through the SVD instead of Newton–Schulz (tests, oracles; allocates per step).</summary>
     public bool ExactMsign { get; init; }
+    /// <summary>Arithmetic of the Newton–Schulz products: fp32, or bf16 inputs with fp32 accumulation (<see cref="Msign.NewtonSchulzBf16"/>).</summary>
+    public Precision NsPrecision { get; init; } = Precision.Fp32;
     public MuonScaling Scaling { get; init; } = MuonScaling.KellerJordan;
     /// <summary>λ of the decoupled decay W ← W − ηλW (gains and biases, if admitted, do not decay).</summary>
     public float WeightDecay { get; init; }
@@ -122,6 +124,7 @@ public sealed class Muon : Optimizer
         for (int b = 0; b < view.Batch; b++)                                                       // O = msign(D)
         {
             if (c.ExactMsign) Msign.Exact(d.Slice(b * k, k), rows, cols, o.Slice(b * k, k));
+            else if (c.NsPrecision == Precision.Bf16) Msign.NewtonSchulzBf16(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
             else Msign.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
         }
         if (wd != 0f) TensorPrimitives.Multiply(w[..n], 1f - lr * wd, w[..n]);                     // W ← (1 − ηλ)W

@@ -62,6 +62,55 @@ public static class Msign
         if (steps % 2 == 1) x.CopyTo(dst);
     }
 
+    /// <summary>
+    /// Newton–Schulz as above with every matrix product's inputs rounded to bf16 and fp32 accumulation
+    /// (<see cref="Precision.Bf16"/>), as the anchors run it (KellerJordan/Muon, Moonlight): the iterate is kept in
+    /// fp32 and rounded once per step for both X·Xᵀ and B·X. The Gram matrices come from full GEMMs (oneDNN has no bf16
+    /// SYRK), so a step costs 6·s²·l bf16 FLOPs against the fp32 path's 4·s²·l (two SYRKs); it pays where the bf16 GEMM
+    /// runs at twice the fp32 rate or more. m, dst: [rows, cols]; scratch: at least <see cref="ScratchLength"/> floats.
+    /// </summary>
+    public static void NewtonSchulzBf16(ReadOnlySpan<float> m, int rows, int cols, NsSchedule schedule, int steps,
+        Span<float> scratch, Span<float> dst)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        int n = CheckShape(m, rows, cols, dst, "NewtonSchulzBf16");
+        if (scratch.Length < ScratchLength(rows, cols))
+            throw new ArgumentException($"NewtonSchulzBf16: scratch needs {ScratchLength(rows, cols)} floats for [{rows}, {cols}], got {scratch.Length}.", nameof(scratch));
+        if (n == 0) return;
+        bool wide = rows <= cols;
+        int s = wide ? rows : cols;
+        Span<float> x = dst[..n], y = scratch[..n];           // [rows, cols] ping-pong iterates (fp32)
+        Span<float> gram = scratch.Slice(n, s * s);           // [s, s] A
+        Span<float> poly = scratch.Slice(n + s * s, s * s);   // [s, s] B = c·A² + b·A + a·I
+        float norm = TensorPrimitives.Norm(m[..n]);
+        TensorPrimitives.Multiply(m[..n], 1f / (norm + NormEpsilon), x);
+        for (int t = 0; t < steps; t++)
+        {
+            var (a, b, c) = schedule[t];
+            using var xh = new Gemm.Bf16Operand(x);
+            // A = X·Xᵀ [rows, rows] (wide) or Xᵀ·X [cols, cols] (tall).
+            if (wide) Gemm.SgemmBf16(false, true, rows, rows, cols, 1f, xh, cols, xh, cols, 0f, gram, s);
+            else Gemm.SgemmBf16(true, false, cols, cols, rows, 1f, xh, cols, xh, cols, 0f, gram, s);
+            if (c != 0)
+            {
+                using var gh = new Gemm.Bf16Operand(gram);
+                Gemm.SgemmBf16(false, false, s, s, s, (float)c, gh, s, gh, s, 0f, poly, s);   // c·A² (A symmetric)
+            }
+            else poly.Clear();
+            TensorPrimitives.MultiplyAdd(gram, (float)b, poly, poly);
+            for (int i = 0; i < s; i++) poly[i * s + i] += (float)a;
+            using (var ph = new Gemm.Bf16Operand(poly))
+            {
+                if (wide) Gemm.SgemmBf16(false, false, rows, cols, rows, 1f, ph, s, xh, cols, 0f, y, cols);   // B·X
+                else Gemm.SgemmBf16(false, false, rows, cols, cols, 1f, xh, cols, ph, s, 0f, y, cols);        // X·B
+            }
+            var swap = x;
+            x = y;
+            y = swap;
+        }
+        if (steps % 2 == 1) x.CopyTo(dst);
+    }
+
     /// <summary>As above with pooled scratch. m, dst: [rows, cols].</summary>
     public static void NewtonSchulz(ReadOnlySpan<float> m, int rows, int cols, NsSchedule schedule, int steps, Span<float> dst)
     {
