@@ -87,6 +87,8 @@ public class GemmBenchmarks
             ("gpt512 x·Wup 2048x2048x512", 2048, 2048, 512, false, false),
             ("gpt512 dX 2048x512x2048 (Bᵀ)", 2048, 512, 2048, false, true),
             ("gpt512 dWup 512x2048x2048 (Aᵀ)", 512, 2048, 2048, true, false),
+            ("attn head S 64x128x64 (Bᵀ)", 64, 128, 64, false, true),
+            ("attn head P·V 64x64x128", 64, 64, 128, false, false),
         ];
         var kinds = new List<(string Name, Action<int, float[], float[], float[]> Run)>();
         void Add(string name, GemmBackend backend, bool bf16) => kinds.Add((name, (i, a, b, c) =>
