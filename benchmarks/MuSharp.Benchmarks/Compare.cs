@@ -16,7 +16,7 @@ namespace MuSharp.Benchmarks;
 public static class Compare
 {
     public const string Usage =
-        "usage: compare <mlp-sgd|mlp-adamw|gpt|gpt512> [--precision fp32|bf16] [--warmup N] [--steps N]  (threads: MUSHARP_THREADS; GEMM: MUSHARP_GEMM)";
+        "usage: compare <mlp-sgd|mlp-adamw|gpt|gpt512> [--precision fp32|bf16] [--no-reuse] [--warmup N] [--steps N]  (threads: MUSHARP_THREADS; GEMM: MUSHARP_GEMM)";
 
     // A diverged loss prints as NaN, as Python's json.dumps does, rather than throwing.
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -59,6 +59,7 @@ public static class Compare
             if (i + 1 < args.Length && args[i] == "--warmup") warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (i + 1 < args.Length && args[i] == "--steps") steps = int.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (i + 1 < args.Length && args[i] == "--precision") precision = Enum.Parse<Precision>(args[++i], ignoreCase: true);
+            else if (args[i] == "--no-reuse") ReuseActivations = false;
             else
             {
                 Console.Error.WriteLine($"compare: unknown argument '{args[i]}'. {Usage}");
@@ -90,6 +91,7 @@ public static class Compare
         var result = new CompareResult(
             Side: "musharp",
             Case: name,
+            Reuse: ReuseActivations,
             Precision: precision == Precision.Bf16 ? "bf16" : "fp32",
             MedianMs: Math.Round(Median(times), 3),
             MinMs: Math.Round(times.Min(), 3),
@@ -121,6 +123,15 @@ public static class Compare
         }
     }
 
+    /// <summary>Whether a case's forward runs in <see cref="Tape.ReuseActivations"/> (default; <c>--no-reuse</c> turns it off).</summary>
+    public static bool ReuseActivations { get; set; } = true;
+
+    private static Tensor Reusing(Func<Tensor> forward)
+    {
+        if (!ReuseActivations) return forward();
+        using (Tape.ReuseActivations()) return forward();
+    }
+
     /// <summary>The named case (mlp-sgd, mlp-adamw, gpt, gpt512), or null.</summary>
     public static TrainCase? Case(string name) => name switch
     {
@@ -140,7 +151,7 @@ public static class Compare
             ? new Sgd(model.Parameters(), momentum: 0.9f)
             : new AdamW(model.Parameters(), weightDecay: 0.01f);
         float lr = sgd ? 0.01f : 1e-3f;
-        return new TrainCase(() => model.Loss(x, labels), () => Update(opt, lr), model.ParameterCount());
+        return new TrainCase(() => Reusing(() => model.Loss(x, labels)), () => Update(opt, lr), model.ParameterCount());
     }
 
     private static TrainCase GptCase(GptConfig config, int batch)
@@ -151,7 +162,7 @@ public static class Compare
         var ids = RandomInts(rng, tokens, config.VocabSize); // [B·T], batch-major
         var targets = RandomInts(rng, tokens, config.VocabSize);
         var opt = new AdamW(model.Parameters(), weightDecay: 0.01f);
-        return new TrainCase(() => model.Loss(ids, targets, batch, t), () => Update(opt, 3e-4f), model.ParameterCount());
+        return new TrainCase(() => Reusing(() => model.Loss(ids, targets, batch, t)), () => Update(opt, 3e-4f), model.ParameterCount());
     }
 
     private static void Update(Optimizer opt, float lr)
@@ -204,6 +215,7 @@ public static class Compare
     private sealed record CompareResult(
         [property: JsonPropertyName("side")] string Side,
         [property: JsonPropertyName("case")] string Case,
+        [property: JsonPropertyName("reuse_activations")] bool Reuse,
         [property: JsonPropertyName("precision")] string Precision,
         [property: JsonPropertyName("median_ms")] double MedianMs,
         [property: JsonPropertyName("min_ms")] double MinMs,

@@ -19,6 +19,7 @@ if (args is ["ns-quick", ..])
 // Step ledger of one compare case: ledger <case> [--precision bf16] [--steps N].
 if (args is ["ledger", var ledgerCase, ..])
 {
+    Compare.ReuseActivations = !args.Contains("--no-reuse");
     var trainCase = Compare.Case(ledgerCase) ?? throw new ArgumentException($"ledger: unknown case '{ledgerCase}'.");
     int at = Array.IndexOf(args, "--precision");
     if (at > 0) MixedPrecision.Default = Enum.Parse<Precision>(args[at + 1], ignoreCase: true);
