@@ -10,6 +10,8 @@ if (args is ["gemm-quick", ..])
     return 0;
 }
 
+if (args is ["bf16-evidence", ..]) return Bf16Evidence.Run(args[1..], Console.Out);
+
 if (args is ["ns-quick", ..])
 {
     MsignBenchmarks.Quick(Console.Out);
