@@ -200,7 +200,8 @@ over the rounds of each run's median step; "min" is the fastest single step of a
 means contention from other processes (or a side's own threads and garbage collector). Lower is better; a ratio above
 1 means MuSharp is slower. bf16 rows: PyTorch under `torch.autocast("cpu", dtype=torch.bfloat16)` (its oneDNN bf16
 GEMMs), MuSharp with `Precision.Bf16` (oneDNN `dnnl_gemm_bf16bf16f32`); both keep fp32 weights, optimizer state and
-loss; the PyTorch fp32 column repeats that case's fp32 figure.
+loss; the PyTorch fp32 column repeats that case's fp32 figure. MuSharp's forward runs inside `Tape.ReuseActivations()`
+(op outputs recycled across steps, docs/engine.md); `compare CASE --no-reuse` turns that off.
 
 {chr(10).join(table)}
 
