@@ -15,8 +15,9 @@ internal enum GemmBackend
 /// Single-precision GEMM, row-major: C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C.
 /// op(X) is X or Xᵀ; lda/ldb/ldc are the row strides of A, B, C as stored.
 /// Backends: oneDNN (<c>dnnl_sgemm</c>) when libdnnl.so.2 is present, else OpenBLAS, else a managed kernel;
-/// <c>MUSHARP_GEMM=onednn|openblas|managed</c> forces one. oneDNN is the default because it measured faster at
-/// every shape class of a training step on this machine (docs/engine.md). OpenBLAS stays loaded for LAPACK.
+/// <c>MUSHARP_GEMM=onednn|openblas|managed</c> forces one. oneDNN is the default because it measured faster at most
+/// GEMM shapes of a training step on this machine and its bf16 GEMM has no OpenBLAS counterpart (docs/engine.md).
+/// OpenBLAS stays loaded for LAPACK.
 /// </summary>
 public static class Gemm
 {
