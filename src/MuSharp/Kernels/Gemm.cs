@@ -194,8 +194,13 @@ public static class Gemm
     // C = alpha · op(A) · op(B) + beta · C on operands already rounded to bf16 (same contract as SgemmBf16).
     internal static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
         Bf16Operand a, int lda, Bf16Operand b, int ldb, float beta, Span<float> c, int ldc)
+        => SgemmBf16(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, ldc);
+
+    // The same with A and B starting at element offsets of their operands (a block of rows or columns).
+    internal static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
+        Bf16Operand a, int aOffset, int lda, Bf16Operand b, int bOffset, int ldb, float beta, Span<float> c, int ldc)
     {
-        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        Validate(transA, transB, m, n, k, a.Length - aOffset, lda, b.Length - bOffset, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f)
         {
@@ -203,8 +208,8 @@ public static class Gemm
             return;
         }
         OpClock.Hold();
-        if (a.Native && b.Native) OneDnn.GemmBf16(transA, transB, m, n, k, alpha, a.Bits, lda, b.Bits, ldb, beta, c, ldc);
-        else Sgemm(Active, transA, transB, m, n, k, alpha, Operand(a), lda, Operand(b), ldb, beta, c, ldc);
+        if (a.Native && b.Native) OneDnn.GemmBf16(transA, transB, m, n, k, alpha, a.Bits[aOffset..], lda, b.Bits[bOffset..], ldb, beta, c, ldc);
+        else Sgemm(Active, transA, transB, m, n, k, alpha, Operand(a)[aOffset..], lda, Operand(b)[bOffset..], ldb, beta, c, ldc);
         OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
 
         static ReadOnlySpan<float> Operand(Bf16Operand x) => x.Native

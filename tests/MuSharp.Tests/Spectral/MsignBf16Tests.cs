@@ -36,6 +36,26 @@ public class MsignBf16Tests(ITestOutputHelper output)
         Assert.True(Math.Sqrt(diff / norm) < 0.03, $"relative distance {Math.Sqrt(diff / norm):E2}");
     }
 
+    [Theory]
+    [InlineData(9, 5, false)]   // odd n: halves of 4 and 5 rows
+    [InlineData(9, 5, true)]    // Pᵀ·P on [5, 9]: column halves
+    [InlineData(1, 4, false)]   // n = 1: no first half at all
+    [InlineData(64, 130, true)]
+    public void SymmetricProductMatchesTheFullBf16Product(int n, int k, bool transpose)
+    {
+        // alpha·P·Pᵀ from three half-block GEMMs and a mirror equals the plain product of the bf16-rounded P.
+        var p = Gaussian(transpose ? k : n, transpose ? n : k, 99);
+        var rounded = (float[])p.Clone();
+        Bf16.RoundInPlace(rounded);
+        var expected = new float[n * n];
+        int ld = transpose ? n : k;
+        Gemm.Reference(transpose, !transpose, n, n, k, 0.5f, rounded, ld, rounded, ld, 0f, expected, n);
+        var actual = new float[n * n];
+        using (var ph = new Gemm.Bf16Operand(p)) Msign.SymmetricProductBf16(ph, n, k, transpose, 0.5f, actual);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"element {i}: {expected[i]} vs {actual[i]}");
+    }
+
     [Fact]
     public void ZeroMapsToZeroAndShapesAreChecked()
     {
