@@ -7,8 +7,12 @@ benchmarks/MuSharp.Benchmarks/Compare.cs builds in MuSharp, and prints one JSON 
     {"side": "torch", "case": "mlp-sgd", "median_ms": ..., "min_ms": ..., "warmup": 5, "steps": 30,
      "threads": 2, "blas_threads": 2, "core": "SkylakeX", "backend": "OpenBLAS 0.3.21 SkylakeX, 2 threads", "rss_before_mib": ..., "peak_rss_mib": ..., ...}
 
-Usage: /usr/bin/python3 scripts/compare_torch.py CASE [--threads N] [--coretype NAME] [--omp-wait-policy P]
-CASE is mlp-sgd, mlp-adamw or gpt. Run each case in its own process so peak RSS belongs to that case.
+Usage: /usr/bin/python3 scripts/compare_torch.py CASE [--precision fp32|bf16] [--threads N] [--coretype NAME]
+                                                       [--omp-wait-policy P]
+CASE is mlp-sgd, mlp-adamw, gpt (d256 L4 H4 T128 b16) or gpt512 (d512 L4 H8 T256 b8). Run each case in its own
+process so peak RSS belongs to that case. --precision bf16 runs the forward (and so the backward) under
+torch.autocast("cpu", dtype=torch.bfloat16): GEMMs in bf16 through PyTorch's oneDNN, fp32 master weights, the loss
+in fp32, as MuSharp's Precision.Bf16.
 Debian's python3-torch 1.13 is only visible to Debian's interpreter, hence /usr/bin/python3.
 """
 
@@ -24,7 +28,8 @@ import time
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("case", choices=["mlp-sgd", "mlp-adamw", "gpt"])
+    parser.add_argument("case", choices=["mlp-sgd", "mlp-adamw", "gpt", "gpt512"])
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--coretype", default="SkylakeX", help="OPENBLAS_CORETYPE to force (default SkylakeX)")
     parser.add_argument("--omp-wait-policy", default="PASSIVE",
@@ -202,21 +207,26 @@ def build(case):
         opt = (torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9) if case == "mlp-sgd"
                else adamw(model, 1e-3))
         return model, opt, lambda: F.cross_entropy(model(x), labels)
-    model = Gpt(vocab=96, context=128, d_model=256, layers=4, heads=4, mlp_ratio=4)
-    ids = torch.randint(0, 96, (16, 128), generator=gen)
-    targets = torch.randint(0, 96, (16 * 128,), generator=gen)
+    d_model, heads, context, batch = (256, 4, 128, 16) if case == "gpt" else (512, 8, 256, 8)
+    model = Gpt(vocab=96, context=context, d_model=d_model, layers=4, heads=heads, mlp_ratio=4)
+    ids = torch.randint(0, 96, (batch, context), generator=gen)
+    targets = torch.randint(0, 96, (batch * context,), generator=gen)
     return model, adamw(model, 3e-4), lambda: F.cross_entropy(model(ids), targets)
 
 
 def main():
     case = ARGS.case
-    steps = ARGS.steps or (10 if case == "gpt" else 30)
+    steps = ARGS.steps or (10 if case.startswith("gpt") else 30)
     model, opt, loss_fn = build(case)
     core, blas_threads, blas_version = openblas_core()
     rss_before = proc_status_mib("VmRSS")
 
     def step():
-        loss = loss_fn()
+        if ARGS.precision == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = loss_fn()
+        else:
+            loss = loss_fn()
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=False)  # keep the buffers, as MuSharp's ZeroGrad does
@@ -234,6 +244,7 @@ def main():
     print(json.dumps({
         "side": "torch",
         "case": case,
+        "precision": ARGS.precision,
         "median_ms": round(statistics.median(times), 3),
         "min_ms": round(min(times), 3),
         "warmup": ARGS.warmup,
@@ -242,11 +253,14 @@ def main():
         "blas_threads": blas_threads,
         "core": core,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
-        "backend": f"{blas_version} {core}, {blas_threads} thread{'s' if blas_threads != 1 else ''}",
+        "backend": (f"oneDNN (torch.autocast bf16, mkldnn {torch.backends.mkldnn.is_available()})"
+                    if ARGS.precision == "bf16" else
+                    f"{blas_version} {core}, {blas_threads} thread{'s' if blas_threads != 1 else ''}"),
         "rss_before_mib": round(rss_before, 1),
         "peak_rss_mib": round(proc_status_mib("VmHWM"), 1),
         "params": sum(p.numel() for p in model.parameters()),
         "loss": round(loss, 4),
+        "loadavg": open("/proc/loadavg").read().split()[:3],
         "version": "torch " + torch.__version__,
     }))
     sys.stdout.flush()

@@ -16,7 +16,7 @@ namespace MuSharp.Benchmarks;
 public static class Compare
 {
     public const string Usage =
-        "usage: compare <mlp-sgd|mlp-adamw|gpt> [--warmup N] [--steps N]  (threads: MUSHARP_THREADS; core: MUSHARP_OPENBLAS_CORETYPE)";
+        "usage: compare <mlp-sgd|mlp-adamw|gpt|gpt512|gpt-muon|gpt-muon-bf16ns> [--precision fp32|bf16] [--no-reuse] [--warmup N] [--steps N]  (threads: MUSHARP_THREADS; GEMM: MUSHARP_GEMM)";
 
     // A diverged loss prints as NaN, as Python's json.dumps does, rather than throwing.
     private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -26,6 +26,7 @@ public static class Compare
     public const int MlpBatch = 256;
     public const int GptBatch = 16;
 
+    /// <summary>The "gpt" case: d256 L4 H4 T128, batch <see cref="GptBatch"/>.</summary>
     public static GptConfig GptShape => new()
     {
         VocabSize = 96,
@@ -39,6 +40,10 @@ public static class Compare
         TiedHead = false,
     };
 
+    /// <summary>The "gpt512" case, where GEMMs dominate: d512 L4 H8 T256, batch 8 (2048 tokens, like "gpt").</summary>
+    public static GptConfig Gpt512Shape => GptShape with { DModel = 512, Heads = 8, ContextLength = 256 };
+    public const int Gpt512Batch = 8;
+
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -48,10 +53,13 @@ public static class Compare
         }
         string name = args[0];
         int warmup = 5, steps = 0;
+        var precision = Precision.Fp32;
         for (int i = 1; i < args.Length; i++)
         {
             if (i + 1 < args.Length && args[i] == "--warmup") warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (i + 1 < args.Length && args[i] == "--steps") steps = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (i + 1 < args.Length && args[i] == "--precision") precision = Enum.Parse<Precision>(args[++i], ignoreCase: true);
+            else if (args[i] == "--no-reuse") ReuseActivations = false;
             else
             {
                 Console.Error.WriteLine($"compare: unknown argument '{args[i]}'. {Usage}");
@@ -59,18 +67,15 @@ public static class Compare
             }
         }
 
-        TrainCase? trainCase = name switch
-        {
-            "mlp-sgd" or "mlp-adamw" => MlpCase(name == "mlp-sgd"),
-            "gpt" => GptCase(),
-            _ => null,
-        };
+        var trainCase = Case(name);
         if (trainCase is null)
         {
             Console.Error.WriteLine($"compare: unknown case '{name}'. {Usage}");
             return 2;
         }
-        if (steps <= 0) steps = name == "gpt" ? 10 : 30;
+        if (steps <= 0) steps = name.StartsWith("gpt", StringComparison.Ordinal) ? 10 : 30;
+        // The process-wide precision: the forward's GEMMs (and so their backward) run in it.
+        MixedPrecision.Default = precision;
 
         double rssBefore = ProcStatusMib("VmRSS");
         for (int i = 0; i < warmup; i++) trainCase.Step();
@@ -86,6 +91,8 @@ public static class Compare
         var result = new CompareResult(
             Side: "musharp",
             Case: name,
+            Reuse: ReuseActivations,
+            Precision: precision == Precision.Bf16 ? "bf16" : "fp32",
             MedianMs: Math.Round(Median(times), 3),
             MinMs: Math.Round(times.Min(), 3),
             Warmup: warmup,
@@ -93,7 +100,7 @@ public static class Compare
             Threads: OpenBlas.ConfiguredThreads,
             BlasThreads: OpenBlas.Threads,
             Core: OpenBlas.CoreName ?? "none",
-            Backend: Gemm.Backend,
+            Backend: precision == Precision.Bf16 ? Gemm.Bf16Backend : Gemm.Backend,
             RssBeforeMib: Math.Round(rssBefore, 1),
             PeakRssMib: Math.Round(ProcStatusMib("VmHWM"), 1),
             Params: trainCase.Parameters,
@@ -103,8 +110,60 @@ public static class Compare
         return 0;
     }
 
-    /// <summary>One model with its optimizer and fixed data; <see cref="Step"/> returns the loss.</summary>
-    private sealed record TrainCase(Func<float> Step, long Parameters);
+    /// <summary>One model with its optimizer and fixed data: <see cref="Forward"/> gives the loss, <see cref="Update"/>
+    /// steps the optimizer and zeroes the gradients, <see cref="Step"/> does both around the backward.</summary>
+    public sealed record TrainCase(Func<Tensor> Forward, Action Update, long Parameters)
+    {
+        public float Step()
+        {
+            var loss = Forward();
+            loss.Backward();
+            Update();
+            return loss.Item();
+        }
+    }
+
+    /// <summary>Whether a case's forward runs in <see cref="Tape.ReuseActivations"/> (default; <c>--no-reuse</c> turns it off).</summary>
+    public static bool ReuseActivations { get; set; } = true;
+
+    private static Tensor Reusing(Func<Tensor> forward)
+    {
+        if (!ReuseActivations) return forward();
+        using (Tape.ReuseActivations()) return forward();
+    }
+
+    /// <summary>The named case (mlp-sgd, mlp-adamw, gpt, gpt512), or null.</summary>
+    public static TrainCase? Case(string name) => name switch
+    {
+        "mlp-sgd" or "mlp-adamw" => MlpCase(name == "mlp-sgd"),
+        "gpt" => GptCase(GptShape, GptBatch),
+        "gpt512" => GptCase(Gpt512Shape, Gpt512Batch),
+        "gpt-muon" => GptMuonCase(Precision.Fp32),
+        "gpt-muon-bf16ns" => GptMuonCase(Precision.Bf16),
+        _ => null,
+    };
+
+    // MuSharp only (torch 1.13 has no Muon): the "gpt" case with Muon (5 Keller Jordan NS steps, in the given precision)
+    // on the Hidden matrices and AdamW on the rest, as MuonStepBenchmarks; issue 12 asks for ≤ 1.05× the AdamW step.
+    private static TrainCase GptMuonCase(Precision nsPrecision)
+    {
+        var config = GptShape;
+        var rng = new Rng(0);
+        var model = new Gpt(config, rng);
+        int t = config.ContextLength, tokens = GptBatch * t;
+        var ids = RandomInts(rng, tokens, config.VocabSize);
+        var targets = RandomInts(rng, tokens, config.VocabSize);
+        var all = model.Parameters().ToList();
+        var muon = new Muon(all.Where(p => p.Role == Role.Hidden), new MuonConfig { WeightDecay = 0.01f, NsPrecision = nsPrecision });
+        var adam = new AdamW(all.Where(p => p.Role != Role.Hidden), weightDecay: 0.01f);
+        return new TrainCase(() => Reusing(() => model.Loss(ids, targets, GptBatch, t)), () =>
+        {
+            muon.Step(0.02f);
+            adam.Step(3e-4f);
+            muon.ZeroGrad();
+            adam.ZeroGrad();
+        }, model.ParameterCount());
+    }
 
     private static TrainCase MlpCase(bool sgd)
     {
@@ -116,19 +175,24 @@ public static class Compare
             ? new Sgd(model.Parameters(), momentum: 0.9f)
             : new AdamW(model.Parameters(), weightDecay: 0.01f);
         float lr = sgd ? 0.01f : 1e-3f;
-        return new TrainCase(() => TrainStep(() => model.Loss(x, labels), opt, lr), model.ParameterCount());
+        return new TrainCase(() => Reusing(() => model.Loss(x, labels)), () => Update(opt, lr), model.ParameterCount());
     }
 
-    private static TrainCase GptCase()
+    private static TrainCase GptCase(GptConfig config, int batch)
     {
-        var config = GptShape;
         var rng = new Rng(0);
         var model = new Gpt(config, rng);
-        int t = config.ContextLength, tokens = GptBatch * t;
+        int t = config.ContextLength, tokens = batch * t;
         var ids = RandomInts(rng, tokens, config.VocabSize); // [B·T], batch-major
         var targets = RandomInts(rng, tokens, config.VocabSize);
         var opt = new AdamW(model.Parameters(), weightDecay: 0.01f);
-        return new TrainCase(() => TrainStep(() => model.Loss(ids, targets, GptBatch, t), opt, 3e-4f), model.ParameterCount());
+        return new TrainCase(() => Reusing(() => model.Loss(ids, targets, batch, t)), () => Update(opt, 3e-4f), model.ParameterCount());
+    }
+
+    private static void Update(Optimizer opt, float lr)
+    {
+        opt.Step(lr);
+        opt.ZeroGrad();
     }
 
     /// <summary>Forward + backward + optimizer step + zero grad; the unit both sides time.</summary>
@@ -175,6 +239,8 @@ public static class Compare
     private sealed record CompareResult(
         [property: JsonPropertyName("side")] string Side,
         [property: JsonPropertyName("case")] string Case,
+        [property: JsonPropertyName("reuse_activations")] bool Reuse,
+        [property: JsonPropertyName("precision")] string Precision,
         [property: JsonPropertyName("median_ms")] double MedianMs,
         [property: JsonPropertyName("min_ms")] double MinMs,
         [property: JsonPropertyName("warmup")] int Warmup,

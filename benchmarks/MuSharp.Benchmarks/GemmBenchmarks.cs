@@ -65,31 +65,81 @@ public class GemmBenchmarks
     }
 
     /// <summary>
-    /// gemm-quick: best of several Stopwatch runs at 1024³ per backend, after warm-up, as GFLOP/s.
+    /// gemm-quick: GFLOP/s of each backend (OpenBLAS, oneDNN, oneDNN bf16) at the square sizes of issue 12 and at the
+    /// GEMM shapes of the compared train steps, best and median of <paramref name="rounds"/> rounds. A round times every
+    /// (shape, backend) once, interleaved, so load from other processes hits all backends alike. The managed kernel is
+    /// timed only with <c>--managed</c> (it is 3-4× slower and would dominate the run time).
     /// </summary>
-    public static void Quick(TextWriter output, int n = 1024, int repeats = 10)
+    public static void Quick(TextWriter output, int rounds = 10, bool managed = false)
     {
-        var (a, b, c) = (Random(n * n, 1), Random(n * n, 2), new float[n * n]);
-        output.WriteLine($"sgemm {n}x{n}x{n}, {Environment.ProcessorCount} logical cores");
-        output.WriteLine($"default backend: {Gemm.Backend}");
-        output.WriteLine($"OpenBLAS core: {OpenBlas.CoreName ?? "absent"} (requested OPENBLAS_CORETYPE={OpenBlas.CoreTypeRequested ?? "inherited"}); config: {OpenBlas.Config ?? "-"}");
-        // Managed first: OpenBLAS's idle worker threads keep spinning for a while after a call and would steal its cores.
-        foreach (var backend in new[] { GemmBackend.Managed, GemmBackend.OpenBlas })
+        // (label, m, n, k, transA, transB): squares; MLP 784-1024 batch 256 forward and dW; GPT d256 T128 b16
+        // (2048 tokens) qkv and MLP-up forward, MLP-down dX; GPT d512 T256 b8 (2048 tokens) MLP-up forward and dW.
+        (string Label, int M, int N, int K, bool Ta, bool Tb)[] shapes =
+        [
+            ("1024^3", 1024, 1024, 1024, false, false),
+            ("2048^3", 2048, 2048, 2048, false, false),
+            ("mlp x·W1 256x1024x784", 256, 1024, 784, false, false),
+            ("mlp dW2 1024x1024x256 (Aᵀ)", 1024, 1024, 256, true, false),
+            ("gpt256 x·Wqkv 2048x768x256", 2048, 768, 256, false, false),
+            ("gpt256 x·Wup 2048x1024x256", 2048, 1024, 256, false, false),
+            ("gpt256 dX 2048x256x1024 (Bᵀ)", 2048, 256, 1024, false, true),
+            ("gpt256 dX 2048x256x768 (Bᵀ)", 2048, 256, 768, false, true),
+            ("gpt512 x·Wup 2048x2048x512", 2048, 2048, 512, false, false),
+            ("gpt512 dX 2048x512x2048 (Bᵀ)", 2048, 512, 2048, false, true),
+            ("gpt512 dWup 512x2048x2048 (Aᵀ)", 512, 2048, 2048, true, false),
+            ("attn head S 64x128x64 (Bᵀ)", 64, 128, 64, false, true),
+            ("attn head P·V 64x64x128", 64, 64, 128, false, false),
+        ];
+        var kinds = new List<(string Name, Action<int, float[], float[], float[]> Run)>();
+        void Add(string name, GemmBackend backend, bool bf16) => kinds.Add((name, (i, a, b, c) =>
         {
-            if (backend == GemmBackend.OpenBlas && !OpenBlas.IsAvailable) continue;
-            for (int w = 0; w < 3; w++) Run(backend, n, a, b, c);
-            var times = new List<double>();
-            for (int r = 0; r < repeats; r++)
+            var s = shapes[i];
+            int lda = s.Ta ? s.M : s.K, ldb = s.Tb ? s.K : s.N;
+            if (bf16) Gemm.SgemmBf16(backend, s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+            else Gemm.Sgemm(backend, s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+        }));
+        if (OpenBlas.IsAvailable) Add("OpenBLAS sgemm", GemmBackend.OpenBlas, false);
+        if (OneDnn.IsAvailable) Add("oneDNN sgemm", GemmBackend.OneDnn, false);
+        if (OneDnn.HasBf16Gemm) Add("oneDNN bf16 (incl. conversion)", GemmBackend.OneDnn, true);
+        if (managed) Add("managed", GemmBackend.Managed, false);
+
+        output.WriteLine($"{Environment.ProcessorCount} logical cores; default backend: {Gemm.Backend}; bf16: {Gemm.Bf16Backend}");
+        output.WriteLine($"OpenBLAS: {(OpenBlas.IsAvailable ? Gemm.Describe(GemmBackend.OpenBlas) : "absent")}; oneDNN: {(OneDnn.IsAvailable ? Gemm.Describe(GemmBackend.OneDnn) : "absent")}");
+        output.WriteLine($"load average at start: {LoadAverage()}");
+        var data = shapes.Select(s => (A: Random(s.M * s.K, 1), B: Random(s.K * s.N, 2), C: new float[s.M * s.N])).ToArray();
+        var seconds = new List<double>[shapes.Length, kinds.Count];
+        for (int i = 0; i < shapes.Length; i++)
+            for (int j = 0; j < kinds.Count; j++)
             {
-                var sw = Stopwatch.StartNew();
-                Run(backend, n, a, b, c);
-                times.Add(sw.Elapsed.TotalSeconds);
+                seconds[i, j] = [];
+                for (int w = 0; w < 2; w++) kinds[j].Run(i, data[i].A, data[i].B, data[i].C);
             }
-            times.Sort();
-            double flops = 2.0 * n * n * n;
-            output.WriteLine($"{Gemm.Describe(backend),-40} best {flops / times[0] / 1e9,7:F1} GFLOP/s, median {flops / times[repeats / 2] / 1e9,7:F1} GFLOP/s");
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < shapes.Length; i++)
+                for (int j = 0; j < kinds.Count; j++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    kinds[j].Run(i, data[i].A, data[i].B, data[i].C);
+                    seconds[i, j].Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                }
+        output.WriteLine($"GFLOP/s, best / median of {rounds} interleaved rounds");
+        output.WriteLine($"| shape (m×n×k) | {string.Join(" | ", kinds.Select(k => k.Name))} |");
+        output.WriteLine($"|---|{string.Concat(kinds.Select(_ => "---:|"))}");
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            double flops = 2.0 * shapes[i].M * shapes[i].N * shapes[i].K;
+            var cells = Enumerable.Range(0, kinds.Count).Select(j =>
+            {
+                var t = seconds[i, j].Order().ToList();
+                return $"{flops / t[0] / 1e9:F0} / {flops / t[t.Count / 2] / 1e9:F0}";
+            });
+            output.WriteLine($"| {shapes[i].Label} | {string.Join(" | ", cells)} |");
         }
+        output.WriteLine($"load average at end: {LoadAverage()}");
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private sealed class GflopsConfig : ManualConfig
     {

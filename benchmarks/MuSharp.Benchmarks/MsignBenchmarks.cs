@@ -74,6 +74,42 @@ public class MsignBenchmarks
     [Benchmark]
     public void ExactSvd() => Lapack.Svd(m, Rows, Cols, u, s, vt);
 
+    /// <summary>
+    /// ns-quick: 5-step Keller Jordan Newton–Schulz on a Gaussian [n, n] in fp32 and with bf16 products, interleaved
+    /// over <paramref name="rounds"/> rounds (best / median ms), and the singular-value band of each output (exact SVD).
+    /// </summary>
+    public static void Quick(TextWriter output, int n = 1024, int rounds = 10)
+    {
+        var m = new float[n * n];
+        new Rng(12345).FillNormal(m, 0f, 1f);
+        var scratch = new float[Msign.ScratchLength(n, n)];
+        var o32 = new float[n * n];
+        var o16 = new float[n * n];
+        output.WriteLine($"NS 5 steps on {n}x{n}; fp32: {Gemm.Backend}; bf16: {Gemm.Bf16Backend}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        void Fp32() => Msign.NewtonSchulz(m, n, n, NsSchedule.KellerJordan, Steps, scratch, o32);
+        void Bf16() => Msign.NewtonSchulzBf16(m, n, n, NsSchedule.KellerJordan, Steps, scratch, o16);
+        Fp32();
+        Bf16();
+        var (t32, t16) = (new List<double>(), new List<double>());
+        for (int r = 0; r < rounds; r++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            Fp32();
+            t32.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            Bf16();
+            t16.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        t32.Sort();
+        t16.Sort();
+        var s32 = Lapack.SingularValues(o32, n, n);
+        var s16 = Lapack.SingularValues(o16, n, n);
+        output.WriteLine($"fp32: best {t32[0]:F1} ms, median {t32[rounds / 2]:F1} ms; σ ∈ [{s32[^1]:F4}, {s32[0]:F4}]");
+        output.WriteLine($"bf16: best {t16[0]:F1} ms, median {t16[rounds / 2]:F1} ms; σ ∈ [{s16[^1]:F4}, {s16[0]:F4}]");
+        output.WriteLine($"fp32 / bf16 time: best {t32[0] / t16[0]:F2}x, median {t32[rounds / 2] / t16[rounds / 2]:F2}x; " +
+            $"band difference: low {s16[^1] - s32[^1]:+0.0000;-0.0000}, high {s16[0] - s32[0]:+0.0000;-0.0000}");
+    }
+
     private sealed class NsFlopsConfig : ManualConfig
     {
         // NS matmul FLOPs: the GEMM rate for GemmFloor, the effective rate for the others.

@@ -1,10 +1,34 @@
 using BenchmarkDotNet.Running;
+using MuSharp;
 using MuSharp.Benchmarks;
 
 // Quick modes print a few Stopwatch numbers without BenchmarkDotNet's minutes-long runs.
 if (args is ["gemm-quick", ..])
 {
-    GemmBenchmarks.Quick(Console.Out);
+    int rounds = args is [_, "--rounds", var r, ..] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 10;
+    GemmBenchmarks.Quick(Console.Out, rounds, managed: args.Contains("--managed"));
+    return 0;
+}
+
+if (args is ["bf16-evidence", ..]) return Bf16Evidence.Run(args[1..], Console.Out);
+
+if (args is ["ns-quick", ..])
+{
+    MsignBenchmarks.Quick(Console.Out);
+    return 0;
+}
+
+// Step ledger of one compare case: ledger <case> [--precision bf16] [--steps N].
+if (args is ["ledger", var ledgerCase, ..])
+{
+    Compare.ReuseActivations = !args.Contains("--no-reuse");
+    var trainCase = Compare.Case(ledgerCase) ?? throw new ArgumentException($"ledger: unknown case '{ledgerCase}'.");
+    int at = Array.IndexOf(args, "--precision");
+    if (at > 0) MixedPrecision.Default = Enum.Parse<Precision>(args[at + 1], ignoreCase: true);
+    at = Array.IndexOf(args, "--steps");
+    int steps = at > 0 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    Console.WriteLine($"ledger {ledgerCase}, precision {MixedPrecision.Default}");
+    Console.WriteLine(MuSharp.Diagnostics.StepLedger.Measure(trainCase.Forward, trainCase.Update, steps, warmup: 3).Render());
     return 0;
 }
 

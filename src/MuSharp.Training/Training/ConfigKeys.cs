@@ -125,6 +125,8 @@ public static class ConfigKeys
         ("runsDir", "the folder that holds run folders", "a non-empty path", v => v is string { Length: > 0 }),
         ("divergenceFactor", "stop when the training loss exceeds this × the run's first loss (NaN/Inf always stops); 0 = only NaN/Inf",
             "0 or a finite number > 1", v => v is double d && (d == 0 || (d > 1 && double.IsFinite(d)))),
+        ("precision", "the GEMMs' precision: fp32, or bf16 mixed precision (fp32 weights, optimizer state and loss)", "fp32 or bf16", Any),
+        ("nsPrecision", "muon: the precision of Newton–Schulz's matrix products", "fp32 or bf16", Any),
         ("auxLr", "muon: AdamW's learning rate on embeddings, head and vectors", "a positive finite number", FloatPositive),
         ("muonScaling", "muon: how the orthogonalized update is scaled", "one of " + Names<MuSharp.Optim.MuonScaling>(), Any),
         ("nsSchedule", "muon: the Newton–Schulz coefficient schedule", "one of kj, su, sux3, youjiacheng, pe, cubic, taylor",

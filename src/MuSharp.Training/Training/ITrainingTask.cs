@@ -11,7 +11,10 @@ public interface ITrainingTask
 {
     Module Model { get; }
 
-    /// <summary>The mean loss on the next training batch, [1], ready for Backward().</summary>
+    /// <summary>
+    /// The mean loss on the next training batch, [1], ready for Backward(). The loop runs it in a
+    /// <see cref="Tape.ReuseActivations"/> scope, so a task must not keep intermediate tensors of the forward past it.
+    /// </summary>
     Tensor NextLoss();
 
     /// <summary>

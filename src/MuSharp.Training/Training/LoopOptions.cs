@@ -50,4 +50,7 @@ public sealed record LoopOptions
     /// 0 = off. A non-finite loss stops the run whatever this is.
     /// </summary>
     public double DivergenceFactor { get; init; }
+
+    /// <summary>The precision the training forward and backward GEMMs run in (<see cref="MixedPrecision"/>); evaluation stays fp32.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 }

@@ -31,7 +31,7 @@ public static class Train
         foreach (var o in extra)
         {
             o.OnMessage(task.Description);
-            o.OnMessage($"{config.Optimizer} lr {config.Lr} ({config.Decay}, warmup {config.WarmupSteps}), batch {config.BatchSize}, {(config.Steps > 0 ? config.Steps : task.StepsPerEpoch)} steps, GEMM: {Kernels.Gemm.Backend}");
+            o.OnMessage($"{config.Optimizer} lr {config.Lr} ({config.Decay}, warmup {config.WarmupSteps}), batch {config.BatchSize}, {(config.Steps > 0 ? config.Steps : task.StepsPerEpoch)} steps, GEMM: {(config.Precision == Precision.Bf16 ? $"{Kernels.Gemm.Bf16Backend} (bf16)" : Kernels.Gemm.Backend)}");
         }
         var sinks = new List<IDisposable>();
         try

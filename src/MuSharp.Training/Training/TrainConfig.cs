@@ -164,8 +164,17 @@ public sealed record TrainConfig
         Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
         CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
         TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
-        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor,
+        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor, Precision = Precision,
     };
+
+    /// <summary>
+    /// The GEMMs' precision: fp32, or bf16 mixed precision (inputs rounded to bf16, fp32 accumulation, fp32 master
+    /// weights, optimizer state, element-wise work and loss; docs/engine.md). Checkpoints are fp32 either way.
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>muon: the precision of Newton–Schulz's matrix products (bf16 is about 2× faster with the same σ band).</summary>
+    public Precision NsPrecision { get; init; } = Precision.Fp32;
 
     // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
     public float AuxLr { get; init; } = 3e-3f;
@@ -192,7 +201,7 @@ public sealed record TrainConfig
         var muon = new Muon(matrices, new MuonConfig
         {
             Momentum = Momentum, Nesterov = Nesterov, Scaling = MuonScaling, WeightDecay = WeightDecay,
-            Schedule = Spectral.NsSchedule.ByName(NsSchedule, NsSteps), NsSteps = NsSteps > 0 ? NsSteps : null,
+            Schedule = Spectral.NsSchedule.ByName(NsSchedule, NsSteps), NsSteps = NsSteps > 0 ? NsSteps : null, NsPrecision = NsPrecision,
         });
         return new GroupedOptimizer([new(muon), new(new AdamW(others, Beta1, Beta2, Eps, WeightDecay), AuxLr / Lr)]);
     }

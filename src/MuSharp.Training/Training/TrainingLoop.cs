@@ -111,12 +111,17 @@ public static class TrainingLoop
             float value;
             NoiseEstimate estimate = default;
             HessianNoiseEstimate? hessian = null;
-            if (measureNoise) (value, estimate, hessian) = ChunkedBackward.Run(task, o.NoiseChunks, o.BatchSize, o.NoiseHessian);
-            else
+            using (MixedPrecision.Use(o.Precision))
             {
-                var loss = task.NextLoss();
-                value = loss.Item();
-                if (float.IsFinite(value)) loss.Backward();
+                if (measureNoise) (value, estimate, hessian) = ChunkedBackward.Run(task, o.NoiseChunks, o.BatchSize, o.NoiseHessian);
+                else
+                {
+                    // The step's activations come from a pool and go back to it in Backward: nothing reads them afterwards.
+                    using var reuse = Tape.ReuseActivations();
+                    var loss = task.NextLoss();
+                    value = loss.Item();
+                    if (float.IsFinite(value)) loss.Backward();
+                }
             }
             // Before any update the optimizer cannot be the cause, so say where to look instead.
             if (!float.IsFinite(value) && firstLoss is null && !resume)

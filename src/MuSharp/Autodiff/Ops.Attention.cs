@@ -33,7 +33,9 @@ public static partial class Ops
             throw new ArgumentException($"{op}: q, k, v must share one [B, T, C] shape, got q {Shapes.Format(q.Shape)}, k {Shapes.Format(k.Shape)}, v {Shapes.Format(v.Shape)}.");
         var (bs, t, c, dh) = HeadLayout(q, heads, op);
         bool record = Tape.Needs([q, k, v]);
-        var p = record ? new float[bs * heads * t * t] : []; // [B, H, T, T], kept for the backward
+        // [B, H, T, T], kept for the backward; every row is written in full below (softmax, then zeros past the diagonal).
+        int pLength = record ? bs * heads * t * t : 0;
+        var p = !record ? [] : Tape.Reusing && pLength >= ActivationPool.MinLength ? ActivationPool.Rent(pLength) : new float[pLength];
         var o = Tensor.Uninitialized(q.Shape); // [B, T, C]
         // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
         // too small for OpenBLAS's own threading to pay off). Without recording, each worker owns a [T, T] scratch.
@@ -100,6 +102,7 @@ public static partial class Ops
                 }
                 return ds;
             }, _ => { });
+            ActivationPool.Return(p); // P is read by this closure only
         }, q, k, v);
     }
 

@@ -30,6 +30,39 @@ public static class Tape
         }
     }
 
+    private static readonly AsyncLocal<bool> ReuseScope = new();
+
+    // True inside a ReuseActivations scope: op outputs come from ActivationPool.
+    internal static bool Reusing => ReuseScope.Value;
+
+    /// <summary>
+    /// Within the returned scope, op outputs are drawn from a pool, and <see cref="Backward(Tensor)"/> returns every
+    /// intermediate output of the graph to it when it frees the graph, so the next step reuses the same memory.
+    /// Only for code that reads no intermediate tensor after its Backward (the loss, the root, stays valid; a logits
+    /// tensor or the taps of <c>Gpt.Forward</c> kept past the backward would be overwritten by the next step). A training
+    /// step wraps its forward and backward:
+    /// <code>
+    /// using (Tape.ReuseActivations()) { var loss = model.Loss(x, y); loss.Backward(); }
+    /// </code>
+    /// </summary>
+    public static IDisposable ReuseActivations()
+    {
+        bool previous = ReuseScope.Value;
+        ReuseScope.Value = true;
+        return new ReuseRestore(previous);
+    }
+
+    private sealed class ReuseRestore(bool previous) : IDisposable
+    {
+        private bool done;
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            ReuseScope.Value = previous;
+        }
+    }
+
     /// <summary>Whether an op on these inputs must be recorded.</summary>
     public static bool Needs(Tensor a) => Enabled && a.RequiresGrad;
     public static bool Needs(Tensor a, Tensor b) => Enabled && (a.RequiresGrad || b.RequiresGrad);
@@ -46,6 +79,7 @@ public static class Tape
     /// </summary>
     public static Tensor Record(Tensor output, Action backward, params Tensor[] parents)
     {
+        if (Diagnostics.OpClock.On) Diagnostics.OpClock.Charge(Diagnostics.OpClock.OpName(backward));
         if (!Needs(parents)) return output;
         output.RequiresGrad = true;
         output.Parents = parents;
@@ -74,7 +108,8 @@ public static class Tape
         {
             var t = order[i];
             if (t.BackwardFn == null || t.Grad == null) continue;
-            t.BackwardFn();
+            if (Diagnostics.OpClock.On) TimedBackward(t.BackwardFn);
+            else t.BackwardFn();
             // An intermediate's gradient is consumed once its op has pushed it to the parents; keep only the root's
             // and the leaves' (parameters, inputs).
             if (t != root)
@@ -83,13 +118,23 @@ public static class Tape
                 t.Grad = null;
             }
         }
-        // Free the graph: intermediate closures hold activations alive otherwise.
+        // Free the graph: intermediate closures hold activations alive otherwise. Intermediates' outputs drawn from the
+        // activation pool go back to it (the pool ignores buffers it did not hand out: leaves', plain allocations).
         foreach (var t in order)
         {
             if (t.BackwardFn == null) continue;
             t.BackwardFn = null;
             t.Parents = [];
+            if (t != root && !ReferenceEquals(t.Data, root.Data)) ActivationPool.Return(t.Data);
         }
+    }
+
+    // The step ledger's view of one closure: what ran before it (sorting, pooling) is autodiff bookkeeping.
+    private static void TimedBackward(Action backward)
+    {
+        Diagnostics.OpClock.Charge("autodiff bookkeeping");
+        backward();
+        Diagnostics.OpClock.Charge(Diagnostics.OpClock.OpName(backward));
     }
 
     // Iterative DFS post-order, so deep graphs (long training sequences) do not overflow the stack.

@@ -1,3 +1,6 @@
+using System.Buffers;
+using MuSharp.Diagnostics;
+
 namespace MuSharp.Kernels;
 
 // Which SGEMM implementation runs a call.
@@ -5,16 +8,20 @@ internal enum GemmBackend
 {
     OpenBlas,
     Managed,
+    OneDnn,
 }
 
 /// <summary>
 /// Single-precision GEMM, row-major: C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C.
 /// op(X) is X or Xᵀ; lda/ldb/ldc are the row strides of A, B, C as stored.
-/// Dispatches to OpenBLAS when present, else to a managed kernel.
+/// Backends: oneDNN (<c>dnnl_sgemm</c>) when libdnnl.so.2 is present, else OpenBLAS, else a managed kernel;
+/// <c>MUSHARP_GEMM=onednn|openblas|managed</c> forces one. oneDNN is the default because it measured faster at most
+/// GEMM shapes of a training step on this machine and its bf16 GEMM has no OpenBLAS counterpart (docs/engine.md).
+/// OpenBLAS stays loaded for LAPACK.
 /// </summary>
 public static class Gemm
 {
-    /// <summary>Environment variable: "managed" forces the managed backend even when OpenBLAS is installed.</summary>
+    /// <summary>Environment variable: "onednn", "openblas" or "managed" forces that backend.</summary>
     public const string BackendVariable = "MUSHARP_GEMM";
 
     private static readonly Lazy<GemmBackend> Default = new(ChooseDefault, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -31,17 +38,37 @@ public static class Gemm
     {
         if (backend == GemmBackend.OpenBlas && !OpenBlas.IsAvailable)
             throw new InvalidOperationException("Gemm: OpenBLAS (libopenblas.so.0) is not loaded, so it cannot be selected.");
+        if (backend == GemmBackend.OneDnn && !OneDnn.IsAvailable)
+            throw new InvalidOperationException("Gemm: oneDNN (libdnnl.so.2) is not loaded, so it cannot be selected.");
         forced = backend;
     }
 
-    internal static string Describe(GemmBackend backend) => backend == GemmBackend.OpenBlas
-        ? $"{OpenBlas.Version ?? "OpenBLAS"} {OpenBlas.CoreName}, {OpenBlas.Threads} thread{(OpenBlas.Threads == 1 ? "" : "s")}"
-        : ManagedGemm.Name;
+    internal static string Describe(GemmBackend backend) => backend switch
+    {
+        GemmBackend.OpenBlas => $"{OpenBlas.Version ?? "OpenBLAS"} {OpenBlas.CoreName}, {Plural(OpenBlas.Threads)}",
+        GemmBackend.OneDnn => $"{OneDnn.Version} sgemm{(OneDnn.HasBf16Gemm ? " + bf16 gemm" : "")}, {Plural(OneDnn.Threads)}",
+        _ => ManagedGemm.Name,
+    };
+
+    /// <summary>
+    /// What a bf16 GEMM runs on: oneDNN's <c>dnnl_gemm_bf16bf16f32</c> when the active backend is oneDNN, else an
+    /// emulation (inputs rounded to bf16 and widened, then the fp32 GEMM of the active backend; same values up to the
+    /// order of fp32 accumulation, no speed-up).
+    /// </summary>
+    public static string Bf16Backend => Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm
+        ? $"{OneDnn.Version} gemm_bf16bf16f32, {Plural(OneDnn.Threads)}"
+        : $"emulated bf16 on {Backend}";
+
+    private static string Plural(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")}";
 
     /// <summary>C[m,n] = alpha · op(A) · op(B) + beta · C with the active backend. k = 0 gives C = beta · C.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    {
+        OpClock.Hold();
+        Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
+    }
 
     // The same operation on an explicitly chosen backend (tests and benchmarks compare them).
     internal static void Sgemm(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
@@ -54,9 +81,151 @@ public static class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        if (backend == GemmBackend.OpenBlas) OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        switch (backend)
+        {
+            case GemmBackend.OneDnn: OneDnn.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
+            case GemmBackend.OpenBlas: OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
+            default: ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
+        }
     }
+
+    /// <summary>
+    /// C = alpha · bf16(op(A)) · bf16(op(B)) + beta · C: A and B rounded to bfloat16 (nearest, ties to even), products
+    /// accumulated in fp32, C read and written in fp32. Same shapes and strides as <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
+    /// </summary>
+    public static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        OpClock.Hold();
+        SgemmBf16(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
+    }
+
+    internal static void SgemmBf16(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        // Only the stored window is converted: rows·ld elements, the padding between rows included.
+        int aLen = StoredLength(transA ? k : m, transA ? m : k, lda), bLen = StoredLength(transB ? n : k, transB ? k : n, ldb);
+        if (backend == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+        {
+            var ah = ArrayPool<ushort>.Shared.Rent(aLen);
+            var bh = ArrayPool<ushort>.Shared.Rent(bLen);
+            try
+            {
+                Bf16.Convert(a[..aLen], ah.AsSpan(0, aLen));
+                Bf16.Convert(b[..bLen], bh.AsSpan(0, bLen));
+                OpClock.Lap("bf16 conversion");
+                OneDnn.GemmBf16(transA, transB, m, n, k, alpha, ah.AsSpan(0, aLen), lda, bh.AsSpan(0, bLen), ldb, beta, c, ldc);
+            }
+            finally
+            {
+                ArrayPool<ushort>.Shared.Return(ah);
+                ArrayPool<ushort>.Shared.Return(bh);
+            }
+            return;
+        }
+        var af = ArrayPool<float>.Shared.Rent(aLen);
+        var bf = ArrayPool<float>.Shared.Rent(bLen);
+        try
+        {
+            a[..aLen].CopyTo(af);
+            b[..bLen].CopyTo(bf);
+            Bf16.RoundInPlace(af.AsSpan(0, aLen));
+            Bf16.RoundInPlace(bf.AsSpan(0, bLen));
+            OpClock.Lap("bf16 conversion");
+            Sgemm(backend, transA, transB, m, n, k, alpha, af.AsSpan(0, aLen), lda, bf.AsSpan(0, bLen), ldb, beta, c, ldc);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(af);
+            ArrayPool<float>.Shared.Return(bf);
+        }
+    }
+
+    /// <summary>
+    /// An operand rounded to bf16 once and used by several GEMMs (a layer's X and W in forward and backward, dY in
+    /// both backward GEMMs): oneDNN bit patterns when the active backend is oneDNN, else fp32 values rounded to bf16
+    /// for the emulation. Pooled; dispose it after its last GEMM.
+    /// </summary>
+    internal sealed class Bf16Operand : IDisposable
+    {
+        private ushort[]? bits;
+        private float[]? rounded;
+
+        internal int Length { get; }
+        internal ReadOnlySpan<ushort> Bits => bits.AsSpan(0, Length);
+        internal ReadOnlySpan<float> Rounded => rounded.AsSpan(0, Length);
+        internal bool Native => bits != null;
+
+        internal Bf16Operand(ReadOnlySpan<float> source)
+        {
+            Length = source.Length;
+            OpClock.Hold();
+            if (Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+            {
+                bits = ArrayPool<ushort>.Shared.Rent(Length);
+                Bf16.Convert(source, bits.AsSpan(0, Length));
+            }
+            else
+            {
+                rounded = ArrayPool<float>.Shared.Rent(Length);
+                source.CopyTo(rounded);
+                Bf16.RoundInPlace(rounded.AsSpan(0, Length));
+            }
+            OpClock.Lap("bf16 conversion");
+        }
+
+        public void Dispose()
+        {
+            if (bits != null) ArrayPool<ushort>.Shared.Return(bits);
+            if (rounded != null) ArrayPool<float>.Shared.Return(rounded);
+            bits = null;
+            rounded = null;
+        }
+    }
+
+    // C = alpha · op(A) · op(B) + beta · C on operands already rounded to bf16 (same contract as SgemmBf16).
+    internal static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
+        Bf16Operand a, int lda, Bf16Operand b, int ldb, float beta, Span<float> c, int ldc)
+        => SgemmBf16(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, ldc);
+
+    // The same with A and B starting at element offsets of their operands (a block of rows or columns).
+    internal static void SgemmBf16(bool transA, bool transB, int m, int n, int k, float alpha,
+        Bf16Operand a, int aOffset, int lda, Bf16Operand b, int bOffset, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length - aOffset, lda, b.Length - bOffset, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        OpClock.Hold();
+        if (a.Native && b.Native) OneDnn.GemmBf16(transA, transB, m, n, k, alpha, a.Bits[aOffset..], lda, b.Bits[bOffset..], ldb, beta, c, ldc);
+        else Sgemm(Active, transA, transB, m, n, k, alpha, Operand(a)[aOffset..], lda, Operand(b)[bOffset..], ldb, beta, c, ldc);
+        OpClock.Gemm(Precision.Bf16, transA, transB, m, n, k);
+
+        static ReadOnlySpan<float> Operand(Bf16Operand x) => x.Native
+            ? throw new InvalidOperationException("SgemmBf16: operands converted for different backends.")
+            : x.Rounded;
+    }
+
+    // The GEMM of an autodiff op in the precision its forward ran in.
+    internal static void Run(Precision precision, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (precision == Precision.Bf16) SgemmBf16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    private static int StoredLength(int rows, int cols, int ld) => (rows - 1) * ld + cols;
 
     /// <summary>Naive triple loop accumulating in double: the oracle the fast kernels are tested against.</summary>
     public static void Reference(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -77,14 +246,35 @@ public static class Gemm
             }
     }
 
-    private static GemmBackend ChooseDefault()
+    private static GemmBackend ChooseDefault() =>
+        Choose(Environment.GetEnvironmentVariable(BackendVariable), OneDnn.IsAvailable, OpenBlas.IsAvailable, Console.Error);
+
+    // MUSHARP_GEMM when its library loaded, else the fastest one present: oneDNN, OpenBLAS, managed. Called once per
+    // process (the Lazy), so each warning prints once.
+    internal static GemmBackend Choose(string? requested, bool hasOneDnn, bool hasOpenBlas, TextWriter warnings)
     {
-        bool wantManaged = string.Equals(Environment.GetEnvironmentVariable(BackendVariable), "managed", StringComparison.OrdinalIgnoreCase);
-        if (wantManaged) return GemmBackend.Managed;
-        if (OpenBlas.IsAvailable) return GemmBackend.OpenBlas;
-        // Evaluated once per process by the Lazy, so the warning is printed once.
-        Console.Error.WriteLine("MuSharp: OpenBLAS not found (libopenblas.so.0); using the managed GEMM, several times slower. " +
-            "Install it with scripts/setup.sh or apt-get install libopenblas0-pthread.");
+        var wanted = requested?.Trim().ToLowerInvariant();
+        switch (wanted)
+        {
+            case "managed":
+                return GemmBackend.Managed;
+            case "openblas" when hasOpenBlas:
+                return GemmBackend.OpenBlas;
+            case "onednn" when hasOneDnn:
+                return GemmBackend.OneDnn;
+            case "openblas" or "onednn":
+                warnings.WriteLine($"MuSharp: {BackendVariable}={wanted} but its library did not load; choosing the default backend.");
+                break;
+            case null or "":
+                break;
+            default:
+                warnings.WriteLine($"MuSharp: {BackendVariable}={wanted} is not one of onednn, openblas, managed; choosing the default backend.");
+                break;
+        }
+        if (hasOneDnn) return GemmBackend.OneDnn;
+        if (hasOpenBlas) return GemmBackend.OpenBlas;
+        warnings.WriteLine("MuSharp: neither oneDNN (libdnnl.so.2) nor OpenBLAS (libopenblas.so.0) found; using the managed GEMM, " +
+            "several times slower. Install them with scripts/setup.sh or apt-get install libdnnl2 libopenblas0-pthread.");
         return GemmBackend.Managed;
     }
 

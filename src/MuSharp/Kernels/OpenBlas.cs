@@ -101,7 +101,8 @@ public static unsafe class OpenBlas
     private static string? ReadString(nint h, string export) =>
         NativeLibrary.TryGetExport(h, export, out nint f) ? Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)f)()) : null;
 
-    private static bool SetNativeEnvironment(string name, string value)
+    // libc setenv: native libraries read their settings from the C environment, which .NET does not update.
+    internal static bool SetNativeEnvironment(string name, string value)
     {
         if (!NativeLibrary.TryLoad("libc.so.6", out nint libc)) return false;
         if (!NativeLibrary.TryGetExport(libc, "setenv", out nint setenv)) return false;

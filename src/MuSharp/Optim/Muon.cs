@@ -32,6 +32,8 @@ public sealed record MuonConfig
     public int? NsSteps { get; init; }
     /// <summary>Exact msign = U·Vᵀ through the SVD instead of Newton–Schulz (tests, oracles; allocates per step).</summary>
     public bool ExactMsign { get; init; }
+    /// <summary>Arithmetic of the Newton–Schulz products: fp32, or bf16 inputs with fp32 accumulation (<see cref="Msign.NewtonSchulzBf16"/>).</summary>
+    public Precision NsPrecision { get; init; } = Precision.Fp32;
     public MuonScaling Scaling { get; init; } = MuonScaling.KellerJordan;
     /// <summary>λ of the decoupled decay W ← W − ηλW (gains and biases, if admitted, do not decay).</summary>
     public float WeightDecay { get; init; }
@@ -86,6 +88,8 @@ public sealed class Muon : Optimizer
         if (Config.Momentum is < 0f or >= 1f)
             throw new ArgumentOutOfRangeException(nameof(config), Config.Momentum, "Muon: momentum must be in [0, 1).");
         if (Config.Steps < 1) throw new ArgumentOutOfRangeException(nameof(config), Config.Steps, "Muon: NsSteps must be at least 1.");
+        if (Config.NsPrecision == Precision.Bf16 && (Config.Prescaling != NsPrescaling.Frobenius || Config.GramNewtonSchulz))
+            throw new ArgumentException("Muon: bf16 Newton–Schulz runs the Frobenius-scaled iteration; use it without AOL/spectral pre-scaling or the Gram form.", nameof(config));
         if (Config.Constraint != MuonConstraint.None && !(Config.Tau > 0))
             throw new ArgumentOutOfRangeException(nameof(config), Config.Tau, $"Muon: constraint {Config.Constraint} needs a bound Tau > 0.");
         foreach (var p in Parameters)
@@ -130,6 +134,7 @@ public sealed class Muon : Optimizer
             if (c.ExactMsign) Msign.Exact(d.Slice(b * k, k), rows, cols, o.Slice(b * k, k));
             else if (c.Prescaling != NsPrescaling.Frobenius || c.GramNewtonSchulz)
                 NsVariants.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, c.Prescaling, c.GramNewtonSchulz, o.Slice(b * k, k));
+            else if (c.NsPrecision == Precision.Bf16) Msign.NewtonSchulzBf16(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
             else Msign.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
         }
         if (wd != 0f && c.CautiousWeightDecay) Optim.CautiousWeightDecay.Apply(w[..n], o, lr * wd);  // W ← W − ηλ·𝟙[O⊙W ≥ 0]⊙W

@@ -62,6 +62,73 @@ public static class Msign
         if (steps % 2 == 1) x.CopyTo(dst);
     }
 
+    /// <summary>
+    /// Newton–Schulz as above with every matrix product's inputs rounded to bf16 and fp32 accumulation
+    /// (<see cref="Precision.Bf16"/>), as the anchors run it (KellerJordan/Muon, Moonlight): the iterate is kept in
+    /// fp32 and rounded once per step for both X·Xᵀ and B·X. oneDNN has no bf16 SYRK, so each symmetric product is three
+    /// GEMMs on halves (the fourth block is the mirror of one of them): 5·s²·l bf16 FLOPs per square step against the fp32
+    /// path's 4·s²·l (two SYRKs and a GEMM). m, dst: [rows, cols]; scratch: at least <see cref="ScratchLength"/> floats.
+    /// </summary>
+    public static void NewtonSchulzBf16(ReadOnlySpan<float> m, int rows, int cols, NsSchedule schedule, int steps,
+        Span<float> scratch, Span<float> dst)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        int n = CheckShape(m, rows, cols, dst, "NewtonSchulzBf16");
+        if (scratch.Length < ScratchLength(rows, cols))
+            throw new ArgumentException($"NewtonSchulzBf16: scratch needs {ScratchLength(rows, cols)} floats for [{rows}, {cols}], got {scratch.Length}.", nameof(scratch));
+        if (n == 0) return;
+        bool wide = rows <= cols;
+        int s = wide ? rows : cols;
+        Span<float> x = dst[..n], y = scratch[..n];           // [rows, cols] ping-pong iterates (fp32)
+        Span<float> gram = scratch.Slice(n, s * s);           // [s, s] A
+        Span<float> poly = scratch.Slice(n + s * s, s * s);   // [s, s] B = c·A² + b·A + a·I
+        float norm = TensorPrimitives.Norm(m[..n]);
+        TensorPrimitives.Multiply(m[..n], 1f / (norm + NormEpsilon), x);
+        for (int t = 0; t < steps; t++)
+        {
+            var (a, b, c) = schedule[t];
+            using var xh = new Gemm.Bf16Operand(x);
+            SymmetricProductBf16(xh, s, wide ? cols : rows, !wide, 1f, gram);     // A = X·Xᵀ (wide) or Xᵀ·X (tall)
+            if (c != 0)
+            {
+                using var gh = new Gemm.Bf16Operand(gram);
+                SymmetricProductBf16(gh, s, s, false, (float)c, poly);               // c·A² = c·A·Aᵀ (A symmetric)
+            }
+            else poly.Clear();
+            TensorPrimitives.MultiplyAdd(gram, (float)b, poly, poly);
+            for (int i = 0; i < s; i++) poly[i * s + i] += (float)a;
+            using (var ph = new Gemm.Bf16Operand(poly))
+            {
+                if (wide) Gemm.SgemmBf16(false, false, rows, cols, rows, 1f, ph, s, xh, cols, 0f, y, cols);   // B·X
+                else Gemm.SgemmBf16(false, false, rows, cols, cols, 1f, xh, cols, ph, s, 0f, y, cols);        // X·B
+            }
+            var swap = x;
+            x = y;
+            y = swap;
+        }
+        if (steps % 2 == 1) x.CopyTo(dst);
+    }
+
+    // dst[n, n] = alpha·P·Pᵀ (transpose false: P [n, k], row stride k) or alpha·Pᵀ·P (transpose true: P [k, n], row
+    // stride n) in bf16. With P's n rows (or columns) split into halves 1 and 2, the product's blocks are P₁P₁ᵀ, P₂P₁ᵀ and
+    // P₂P₂ᵀ; the upper-right block P₁P₂ᵀ is the transpose of P₂P₁ᵀ and is copied, saving a quarter of the FLOPs.
+    internal static void SymmetricProductBf16(Gemm.Bf16Operand p, int n, int k, bool transpose, float alpha, Span<float> dst)
+    {
+        int h = n / 2, rest = n - h;
+        // Element offset of half 2 inside P: a block of rows (stride k) or of columns (stride n).
+        int second = transpose ? h : h * k, ld = transpose ? n : k;
+        bool ta = transpose, tb = !transpose;
+        if (h > 0)
+        {
+            Gemm.SgemmBf16(ta, tb, h, h, k, alpha, p, 0, ld, p, 0, ld, 0f, dst, n);                      // P₁P₁ᵀ
+            Gemm.SgemmBf16(ta, tb, rest, h, k, alpha, p, second, ld, p, 0, ld, 0f, dst[(h * n)..], n);    // P₂P₁ᵀ
+        }
+        Gemm.SgemmBf16(ta, tb, rest, rest, k, alpha, p, second, ld, p, second, ld, 0f, dst[(h * n + h)..], n); // P₂P₂ᵀ
+        for (int i = 0; i < h; i++)
+            for (int j = h; j < n; j++)
+                dst[i * n + j] = dst[j * n + i];
+    }
+
     /// <summary>As above with pooled scratch. m, dst: [rows, cols].</summary>
     public static void NewtonSchulz(ReadOnlySpan<float> m, int rows, int cols, NsSchedule schedule, int steps, Span<float> dst)
     {

@@ -33,7 +33,11 @@ public partial class Tensor
         return t;
     }
 
-    /// <summary>A fresh output buffer that the caller overwrites entirely (skips zeroing).</summary>
-    internal static Tensor Uninitialized(params int[] shape) =>
-        new(GC.AllocateUninitializedArray<float>(Shapes.Checked(shape, "Uninitialized")), shape);
+    /// <summary>A fresh output buffer that the caller overwrites entirely (skips zeroing); recycled inside
+    /// <see cref="Tape.ReuseActivations"/>.</summary>
+    internal static Tensor Uninitialized(params int[] shape)
+    {
+        int length = Shapes.Checked(shape, "Uninitialized");
+        return new(Tape.Reusing && length >= ActivationPool.MinLength ? ActivationPool.Rent(length) : GC.AllocateUninitializedArray<float>(length), shape);
+    }
 }
