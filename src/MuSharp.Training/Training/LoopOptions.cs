@@ -44,4 +44,11 @@ public sealed record LoopOptions
 
     /// <summary>Stop (with a checkpoint and the final evaluation) after this many minutes; 0 = no limit.</summary>
     public double MaxMinutes { get; init; }
+
+    /// <summary>
+    /// λ of AdamW's weight-RMS law (theory §6): when set, the loop advances the law every step
+    /// (<see cref="Diagnostics.UpdateMonitor.AdvanceWeightRmsLaw"/>, kept in checkpoints) and monitors carry
+    /// <see cref="Diagnostics.ParameterStats.PredictedWeightRms"/>; null = no prediction.
+    /// </summary>
+    public float? WeightRmsLawDecay { get; init; }
 }
