@@ -340,7 +340,7 @@ public static class ReproduceRun
         };
         var report = StabilityRun.Run(spec);
         double worst = report.Slopes.Select(s => s.BoundSlope).MaxBy(Math.Abs);
-        var result = ClaimResult.CompareAbsolute("spectral: every stability bound Θ(1) in width (max |slope|)", "kexue.fm 11340, 10795 (theory §3.1, §4.1)",
+        var result = ClaimResult.CompareAbsolute("spectral: every stability bound Θ(1) in width (max absolute slope)", "kexue.fm 11340, 10795 (theory §3.1, §4.1)",
             0, worst, StabilityReport.FlatTolerance);
         var figure = report.Section().Figures[0];
         return (result, figure with { Name = "spectral-stability-flat" });
@@ -379,7 +379,7 @@ public static class ReproduceRun
         string dataset = HasFashionMnist() ? "fashion-mnist" : "blobs";
         var run = CoordCheckRun.Run(CoordOptions(c, ParametrizationKind.Mup, dataset), _ => { }).Single();
         double worst = run.Hidden().Select(s => s.Slope).MaxBy(Math.Abs);
-        var result = ClaimResult.CompareAbsolute($"μP MLP ({dataset}): hidden activations and changes flat (max |slope|)", "kexue.fm 10770, arXiv 2203.03466 (theory §2.2, §11.1)",
+        var result = ClaimResult.CompareAbsolute($"μP MLP ({dataset}): hidden activations and changes flat (max absolute slope)", "kexue.fm 10770, arXiv 2203.03466 (theory §2.2, §11.1)",
             0, worst, 0.1);
         return (result, CoordFigure("coord-mup-flat", run, "μP MLP coordinate check", $"‖x‖_RMS per layer at each step against width ({dataset}, Adam); flat lines are width-independent."));
     }
