@@ -170,7 +170,7 @@ public static class ReproduceRun
                 try { (result, figure) = entry.Run(context); }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    (result, figure) = (new ClaimResult(entry.Id, "", double.NaN, double.NaN, ClaimVerdict.Missed, $"{e.GetType().Name}: {e.Message}"), null);
+                    (result, figure) = (new ClaimResult(entry.Id, "(the check failed to run)", double.NaN, double.NaN, ClaimVerdict.Missed, $"{e.GetType().Name}: {e.Message}"), null);
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
                 rows.Add(new ReproduceRow(entry.Id, result, seconds, figure ?? ClaimFigure(entry.Id, result)));
