@@ -6,7 +6,7 @@ namespace MuSharp.Benchmarks;
 
 /// <summary>
 /// docs/muon-vs-adamw.md, "Muon variants": the char GPT (d128, 2 layers, context 64, Brown) trained 300 steps by AdamW, Muon,
-/// NorMuon, Muon + cautious weight decay, Muon + Gram Newton–Schulz and Muon + AOL, each over a 4-point lr grid (factor 2)
+/// NorMuon, Muon + cautious weight decay, Muon + Gram Newton–Schulz and Muon + AOL, each over a factor-2 lr grid (AdamW 1e-3…1.6e-2, whose optimum kept moving up; the Muon family 0.01…0.08)
 /// (<see cref="OptimizerComparison"/>), then the per-matrix weight-RMS table of the best AdamW run and of an AdamW run with
 /// λ = 1 (<see cref="WeightRmsTable"/>). `dotnet run -c Release --project benchmarks/MuSharp.Benchmarks -- muon-variants [DIR]`;
 /// finished runs in DIR are read back, not retrained.
@@ -23,7 +23,7 @@ public static class MuonVariantsRun
 
     public static void Run(TextWriter output, string dir)
     {
-        var variants = OptimizerComparison.MuonVariants([1e-3f, 2e-3f, 4e-3f, 8e-3f], [0.01f, 0.02f, 0.04f, 0.08f]);
+        var variants = OptimizerComparison.MuonVariants([1e-3f, 2e-3f, 4e-3f, 8e-3f, 16e-3f], [0.01f, 0.02f, 0.04f, 0.08f]);
         var runs = OptimizerComparison.Run(Base(), variants, dir, output.WriteLine);
         output.WriteLine();
         foreach (var line in OptimizerComparison.MarkdownTables(runs)) output.WriteLine(line);
