@@ -39,6 +39,13 @@ if (args is ["stability", ..])
     return 0;
 }
 
+// docs/muon-vs-adamw.md: AdamW, Muon and its variants on the char GPT, and the per-matrix weight-RMS table.
+if (args is ["muon-variants", ..])
+{
+    MuonVariantsRun.Run(Console.Out, args.Length > 1 ? args[1] : Path.Combine("runs", "muon-variants"));
+    return 0;
+}
+
 // Side-by-side comparison with PyTorch: scripts/compare.sh runs one case per process.
 if (args is ["compare", ..]) return Compare.Run(args[1..]);
 

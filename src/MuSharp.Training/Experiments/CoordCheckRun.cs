@@ -38,6 +38,13 @@ public sealed record CoordCheckOptions
 /// <summary>One (parametrization, optimizer) case: its raw statistics and fitted slopes.</summary>
 public sealed record CoordCase(ParametrizationKind Parametrization, OptimizerKind Optimizer, List<CoordStat> Stats, List<CoordSlope> Slopes)
 {
+    /// <summary>
+    /// Every measured slope beside the slope the parametrization predicts over the same widths (<see cref="CoordPredictions"/>:
+    /// activations, weights and updates for the MLP; weights and updates of every matrix for other models), with the
+    /// verdict "matches", "flat", "differs" or "no prediction".
+    /// </summary>
+    public IReadOnlyList<Diagnostics.CoordVerdict> Predicted { get; init; } = [];
+
     /// <summary>Hidden activations and their changes: every tap except the output logits.</summary>
     public IEnumerable<CoordSlope> Hidden(int minStep = 1) => Slopes.Where(s => s.Module != "logits" && s.Step >= minStep
         && s.Metric is CoordMetric.Activation or CoordMetric.Change);
@@ -71,9 +78,12 @@ public static class CoordCheckRun
                     Action<IDictionary<string, Tensor>> probe = o.Depths is null ? task.Probe : taps => ProbeLastBlock(task, config.Layers, taps);
                     return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, probe);
                 }, o.Spectral && o.Depths is null, line => print("  " + line));
-                var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance));
+                var slopes = CoordCheck.Fit(stats, o.Tolerance);
+                // Predictions are slopes against width; the depth axis has none.
+                var c = new CoordCase(kind, optimizer, stats, slopes) { Predicted = o.Depths is null ? Compare(o, kind, optimizer, slopes) : [] };
                 cases.Add(c);
                 foreach (var line in VerdictTable(c, o.Tolerance)) print(line);
+                foreach (var line in PredictionTable(c)) print(line);
             }
         CoordCsv.Write(o.Out, cases);
         print($"wrote {Path.Combine(o.Out, CoordCsv.StatsFile)} and {Path.Combine(o.Out, CoordCsv.SlopesFile)}");
@@ -119,6 +129,35 @@ public static class CoordCheckRun
         string last = $"block{layers - 1}";
         foreach (var (name, x) in raw)
             taps[name == last || name.StartsWith(last + ".", StringComparison.Ordinal) ? "blockLast" + name[last.Length..] : name] = x;
+    }
+
+    /// <summary>The measured slopes of one case against the predictions for its models (theory §2–§3), within <see cref="CoordCheckOptions.Tolerance"/>.</summary>
+    public static IReadOnlyList<Diagnostics.CoordVerdict> Compare(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer, IEnumerable<CoordSlope> measured)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var config = Config(o, kind, optimizer, o.Widths[0], 1);
+        Nn.Module Build(int width) => TrainingTasks.Create(Config(o, kind, optimizer, width, 1)).Model;
+        var predictions = config.Task == TaskKind.Mlp
+            ? CoordPredictions.Mlp(kind, config.Family, w => (Nn.MlpClassifier)Build(w), o.Widths, config.MuonScaling)
+            : CoordPredictions.Matrices(kind, config.Family, Build, o.Widths, config.MuonScaling);
+        return CoordPredictions.Compare(measured, predictions, o.Tolerance);
+    }
+
+    /// <summary>
+    /// Predicted beside measured slope for every curve with a prediction (activations and weights at step 0, updates at the
+    /// last step), and a count line: how many match, are flat as predicted, or differ.
+    /// </summary>
+    public static IEnumerable<string> PredictionTable(CoordCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        int last = c.Predicted.Select(v => v.Step).DefaultIfEmpty(0).Max();
+        var rows = c.Predicted.Where(v => v.Verdict != "no prediction" && (v.Step == 0 || v.Step == last))
+            .OrderBy(v => v.Metric).ThenBy(v => v.Module, StringComparer.Ordinal).ToList();
+        if (rows.Count == 0) yield break;
+        yield return $"  {"module",-22} {"metric",-10} {"step",4} {"predicted",9} {"measured",9}  verdict";
+        foreach (var v in rows)
+            yield return $"  {v.Module,-22} {v.Metric.ToString().ToLowerInvariant(),-10} {v.Step,4} {Signed(v.Predicted),9} {Signed(v.Measured),9}  {v.Verdict}";
+        yield return $"  against the prediction: {rows.Count(v => v.Verdict == "matches")} match, {rows.Count(v => v.Verdict == "flat")} flat as predicted, {rows.Count(v => v.Verdict == "differs")} differ";
     }
 
     /// <summary>One row per (module, metric): the slope at each step and the verdict of the steepest one.</summary>

@@ -2,12 +2,19 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MuSharp.Data;
 using MuSharp.Nn;
+using MuSharp.Optim;
 
 namespace MuSharp.Training;
 
-/// <summary>Character-level GPT on a text corpus ("brown", "kjv", or "synthetic" for tests).</summary>
-public sealed class GptTask : ITrainingTask
+/// <summary>
+/// Character-level GPT on a text corpus ("brown", "kjv", or "synthetic" for tests). With <see cref="TrainConfig.QkClipTau"/>
+/// &gt; 0 it applies QK-Clip (theory §12.2) after every optimizer step on the batch that step trained (<see cref="AfterStep"/>).
+/// </summary>
+public sealed class GptTask : ITrainingTask, IAfterStepTask
 {
+    private static readonly Dictionary<string, double> NoLogits = [];
+    private readonly double qkClipTau;
+    private SequenceBatch? last;
     private readonly Gpt model;
     private readonly TextCorpus corpus;
     private readonly SequenceBatcher batcher;
@@ -27,6 +34,7 @@ public sealed class GptTask : ITrainingTask
         evalRows = config.EvalBatchSize > 0 ? config.EvalBatchSize : b;
         finalEvalBatches = config.FinalEvalBatches;
         dataset = config.Dataset;
+        qkClipTau = config.QkClipTau;
         batcher = new SequenceBatcher(corpus.Train, b, contextLength, config.Seed + 1);
         probe = SequenceBatcher.EvalBatches(corpus.Validation, b, contextLength).First();
         ItemsPerStep = b * contextLength;
@@ -43,12 +51,28 @@ public sealed class GptTask : ITrainingTask
     public Tensor NextLoss()
     {
         var s = batcher.Next();
+        last = s;
         return model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen);
+    }
+
+    /// <summary>
+    /// QK-Clip on the last training batch when <see cref="TrainConfig.QkClipTau"/> &gt; 0: each head whose max logit exceeds
+    /// τ has its W_q, W_k columns scaled by √(τ/S) (<see cref="QkClip.Apply"/>, one extra forward). Returns each layer's
+    /// largest logit before the clip keyed by its query weight's name; empty when QK-Clip is off.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> AfterStep()
+    {
+        if (qkClipTau <= 0 || last is not { } s) return NoLogits;
+        var report = QkClip.Apply(model, s.Inputs, s.Rows, s.SeqLen, qkClipTau);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int l = 0; l < model.Blocks.Count; l++) result[model.Blocks[l].Attention.Query.Weight.Name] = report.MaxLogits[l].Max();
+        return result;
     }
 
     public Func<Tensor[]> NextLossChunks(int chunks)
     {
         var s = batcher.Next();
+        last = s;
         int rows = s.Rows / chunks, n = rows * s.SeqLen;
         return () => [.. Enumerable.Range(0, chunks).Select(j => model.Loss(s.Inputs[(j * n)..((j + 1) * n)], s.Targets[(j * n)..((j + 1) * n)], rows, s.SeqLen))];
     }

@@ -53,4 +53,11 @@ public sealed record LoopOptions
 
     /// <summary>The precision the training forward and backward GEMMs run in (<see cref="MixedPrecision"/>); evaluation stays fp32.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>
+    /// λ of AdamW's weight-RMS law (theory §6): when set, the loop advances the law every step
+    /// (<see cref="Diagnostics.UpdateMonitor.AdvanceWeightRmsLaw"/>, kept in checkpoints) and monitors carry
+    /// <see cref="Diagnostics.ParameterStats.PredictedWeightRms"/>; null = no prediction.
+    /// </summary>
+    public float? WeightRmsLawDecay { get; init; }
 }

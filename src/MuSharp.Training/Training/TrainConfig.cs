@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using MuSharp.Nn;
 using MuSharp.Optim;
 using MuSharp.Scaling;
+using MuSharp.Spectral;
 
 namespace MuSharp.Training;
 
@@ -14,9 +15,10 @@ public enum TaskKind { Mlp, Gpt }
 /// The optimizer a run uses. Adam without decoupled decay is <see cref="AdamW"/> with weightDecay 0.
 /// Hyperparameters are shared where their meaning matches: momentum is signum's and SoftSignSGD's β
 /// (0 gives plain SignSGD), eps is SoftSignSGD's ε, and beta1/beta2 are Lion's interpolation and momentum
-/// weights (the Lion paper uses β₂ = 0.99; the default 0.999 is AdamW's).
+/// weights (the Lion paper uses β₂ = 0.99; the default 0.999 is AdamW's). <see cref="NorMuon"/> (theory §12.1) is routed like
+/// <see cref="Muon"/>: Hidden and Input matrices get NorMuon at lr, the rest AdamW at auxLr.
 /// </summary>
-public enum OptimizerKind { Sgd, AdamW, SignSgd, SoftSignSgd, Lion, Muon }
+public enum OptimizerKind { Sgd, AdamW, SignSgd, SoftSignSgd, Lion, Muon, NorMuon }
 
 /// <summary>
 /// Everything a training run needs, with defaults. Loaded from a JSON file (camelCase keys) and then
@@ -164,7 +166,7 @@ public sealed record TrainConfig
         Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
         CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
         TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
-        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor, Precision = Precision,
+        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor, Precision = Precision, WeightRmsLawDecay = WeightRmsLawDecay,
     };
 
     /// <summary>
@@ -176,7 +178,7 @@ public sealed record TrainConfig
     /// <summary>muon: the precision of Newton–Schulz's matrix products (bf16 is about 2× faster with the same σ band).</summary>
     public Precision NsPrecision { get; init; } = Precision.Fp32;
 
-    // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
+    // Muon and NorMuon: Hidden and Input matrices get Muon/NorMuon at lr; embeddings, the head and vectors get AdamW at auxLr.
     public float AuxLr { get; init; } = 3e-3f;
     public MuonScaling MuonScaling { get; init; } = MuonScaling.KellerJordan;
     public string NsSchedule { get; init; } = "kj";
@@ -184,27 +186,71 @@ public sealed record TrainConfig
     /// <summary>Newton–Schulz steps; 0 takes the schedule's default (5 for kj).</summary>
     public int NsSteps { get; init; }
 
+    /// <summary>Muon/NorMuon: how M is scaled before Newton–Schulz (theory §12.4): frobenius (default), spectral, aol or schatten.</summary>
+    public NsPrescaling NsPrescaling { get; init; } = NsPrescaling.Frobenius;
+
+    /// <summary>Muon/NorMuon: iterate Newton–Schulz on the small Gram matrix (theory §12.5); same result, cheaper for rectangular matrices.</summary>
+    public bool GramNewtonSchulz { get; init; }
+
+    /// <summary>
+    /// Every decoupled weight decay of the run is cautious (theory §12.3): it acts only where the update and the weight agree
+    /// in sign. Muon and NorMuon decay their matrices so and their AdamW group becomes <see cref="CautiousAdamW"/>; adamw
+    /// becomes <see cref="CautiousAdamW"/>. Other optimizers refuse it.
+    /// </summary>
+    public bool CautiousWeightDecay { get; init; }
+
+    /// <summary>NorMuon's β₂ of the per-neuron second moment (theory §12.1; the reference code's 0.95). beta2 stays the AdamW group's.</summary>
+    public float NorMuonBeta2 { get; init; } = 0.95f;
+
+    /// <summary>
+    /// GPT: QK-Clip threshold τ (theory §12.2, Kimi K2's MuonClip). After every optimizer step each head whose max attention
+    /// logit on the step's batch exceeds τ has its W_q and W_k columns scaled by √(τ/S); the largest logit per layer before
+    /// the clip is the max_logit monitor column. 0 = off (K2 uses 100).
+    /// </summary>
+    public double QkClipTau { get; init; }
+
     public Optimizer MakeOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
     {
-        OptimizerKind.Muon => MakeMuon(parameters),
+        OptimizerKind.Muon or OptimizerKind.NorMuon => MakeMatrixOptimizer(parameters),
         OptimizerKind.Sgd => new Sgd(parameters, Momentum, Nesterov, WeightDecay),
-        OptimizerKind.AdamW => new AdamW(parameters, Beta1, Beta2, Eps, WeightDecay),
+        OptimizerKind.AdamW => MakeAdamW(parameters),
         OptimizerKind.SignSgd => new SignSgd(parameters, Momentum, WeightDecay),
         OptimizerKind.SoftSignSgd => new SoftSignSgd(parameters, Eps, Momentum, WeightDecay),
         OptimizerKind.Lion => new Lion(parameters, Beta1, Beta2, WeightDecay),
         _ => throw new ArgumentException($"config: unknown optimizer {Optimizer}."),
     };
 
-    private GroupedOptimizer MakeMuon(IEnumerable<Parameter> parameters)
+    private Optimizer MakeAdamW(IEnumerable<Parameter> parameters) => CautiousWeightDecay
+        ? new CautiousAdamW(parameters, Beta1, Beta2, Eps, WeightDecay)
+        : new AdamW(parameters, Beta1, Beta2, Eps, WeightDecay);
+
+    private GroupedOptimizer MakeMatrixOptimizer(IEnumerable<Parameter> parameters)
     {
         var (matrices, others) = GroupedOptimizer.SplitByRole(parameters);
-        var muon = new Muon(matrices, new MuonConfig
-        {
-            Momentum = Momentum, Nesterov = Nesterov, Scaling = MuonScaling, WeightDecay = WeightDecay,
-            Schedule = Spectral.NsSchedule.ByName(NsSchedule, NsSteps), NsSteps = NsSteps > 0 ? NsSteps : null, NsPrecision = NsPrecision,
-        });
-        return new GroupedOptimizer([new(muon), new(new AdamW(others, Beta1, Beta2, Eps, WeightDecay), AuxLr / Lr)]);
+        var schedule = Spectral.NsSchedule.ByName(NsSchedule, NsSteps);
+        int? steps = NsSteps > 0 ? NsSteps : null;
+        Optimizer matrix = Optimizer == OptimizerKind.NorMuon
+            ? new NorMuon(matrices, new NorMuonConfig
+            {
+                Momentum = Momentum, Beta2 = NorMuonBeta2, Nesterov = Nesterov, Scaling = MuonScaling, WeightDecay = WeightDecay,
+                Schedule = schedule, NsSteps = steps, Prescaling = NsPrescaling, GramNewtonSchulz = GramNewtonSchulz,
+                CautiousWeightDecay = CautiousWeightDecay,
+            })
+            : new Muon(matrices, new MuonConfig
+            {
+                Momentum = Momentum, Nesterov = Nesterov, Scaling = MuonScaling, WeightDecay = WeightDecay,
+                Schedule = schedule, NsSteps = steps, Prescaling = NsPrescaling, GramNewtonSchulz = GramNewtonSchulz,
+                CautiousWeightDecay = CautiousWeightDecay, NsPrecision = NsPrecision,
+            });
+        return new GroupedOptimizer([new(matrix), new(MakeAdamW(others), AuxLr / Lr)]);
     }
+
+    /// <summary>
+    /// The weight decay λ of AdamW's weight-RMS law (theory §6) that the monitors' predicted_weight_rms column follows, or
+    /// null where the law does not describe the run (any optimizer but plain AdamW, whose update RMS the law assumes).
+    /// </summary>
+    [JsonIgnore]
+    public float? WeightRmsLawDecay => Optimizer == OptimizerKind.AdamW && !CautiousWeightDecay ? WeightDecay : null;
 
     public GptConfig Gpt(int vocabSize)
     {
@@ -229,7 +275,7 @@ public sealed record TrainConfig
     public OptimizerFamily Family => Optimizer switch
     {
         OptimizerKind.Sgd => OptimizerFamily.Sgd,
-        OptimizerKind.Muon => OptimizerFamily.Muon,
+        OptimizerKind.Muon or OptimizerKind.NorMuon => OptimizerFamily.Muon,
         _ => OptimizerFamily.Adam,
     };
 
@@ -268,6 +314,31 @@ public sealed record TrainConfig
         if (TiedHead && OutputMultiplier != 1) throw new ArgumentException("config: outputMultiplier scales the untied readout; set tiedHead false.");
         if (Task == TaskKind.Mlp && (Depth != DepthScaling.None || BaseDepth > 0))
             throw new ArgumentException("config: depth and baseDepth apply to models with residual blocks (task gpt); the MLP classifier has none.");
+        bool matrixOptimizer = Optimizer is OptimizerKind.Muon or OptimizerKind.NorMuon;
+        if (matrixOptimizer)
+        {
+            if (!(AuxLr > 0) || float.IsInfinity(AuxLr)) throw new ArgumentException($"config: auxLr (AdamW's lr beside {Optimizer}) must be positive, got {AuxLr}.");
+            if (NsSteps < 0) throw new ArgumentException($"config: nsSteps must be ≥ 0 (0 = the schedule's default), got {NsSteps}.");
+            try { Spectral.NsSchedule.ByName(NsSchedule, Math.Max(NsSteps, 1)); }
+            catch (ArgumentException e) { throw new ArgumentException("config: nsSchedule: " + e.Message); }
+        }
+        else
+        {
+            if (NsPrescaling != NsPrescaling.Frobenius)
+                throw new ArgumentException($"config: nsPrescaling applies to Newton–Schulz (optimizer muon or norMuon), not {Optimizer}; remove the key.");
+            if (GramNewtonSchulz)
+                throw new ArgumentException($"config: gramNewtonSchulz applies to Newton–Schulz (optimizer muon or norMuon), not {Optimizer}; remove the key.");
+        }
+        if (NsPrecision == Precision.Bf16 && !(Optimizer == OptimizerKind.Muon && NsPrescaling == NsPrescaling.Frobenius && !GramNewtonSchulz))
+            throw new ArgumentException("config: nsPrecision bf16 is for optimizer muon with nsPrescaling frobenius and gramNewtonSchulz false; set nsPrecision fp32 or drop the other keys.");
+        if (Optimizer == OptimizerKind.NorMuon && !(NorMuonBeta2 is >= 0f and < 1f))
+            throw new ArgumentException($"config: norMuonBeta2 must be in [0, 1), got {NorMuonBeta2}.");
+        if (CautiousWeightDecay && !(matrixOptimizer || Optimizer == OptimizerKind.AdamW))
+            throw new ArgumentException($"config: cautiousWeightDecay applies to adamw, muon and norMuon, not {Optimizer}.");
+        if (!(QkClipTau >= 0) || double.IsInfinity(QkClipTau))
+            throw new ArgumentException($"config: qkClipTau must be 0 (off) or a positive max attention logit such as 100, got {QkClipTau}.");
+        if (QkClipTau > 0 && Task != TaskKind.Gpt)
+            throw new ArgumentException("config: qkClipTau clips attention logits and needs task gpt; remove the key for the MLP.");
         if (Task == TaskKind.Gpt)
         {
             try { Gpt(1).Validate(); }

@@ -44,6 +44,7 @@ public static class TrainingLoop
         bool haveCheckpoint = false;
         Evaluation? initial = null;
         void Emit(Action<ITrainingObserver> record) { foreach (var observer in observers) record(observer); }
+        var monitor = new UpdateMonitor(entropy: true);
 
         if (resume)
         {
@@ -55,6 +56,8 @@ public static class TrainingLoop
             if (checkpoint.Header["initialLoss"] is JsonNode loss) initial = new Evaluation("validation", (double)loss, null, 0);
             firstLoss = (double?)checkpoint.Header["firstLoss"];
             haveCheckpoint = true;
+            if (checkpoint.Header["weightRmsLaw"] is JsonObject law)
+                monitor.RestoreWeightRmsLaw(law.Select(kv => KeyValuePair.Create(kv.Key, (double)kv.Value!)));
             var saved = checkpoint.Header["observers"] as JsonObject ?? [];
             Emit(x => x.OnRestore(saved));
         }
@@ -83,6 +86,7 @@ public static class TrainingLoop
             var state = new JsonObject { ["step"] = step, ["elapsed"] = Elapsed(), ["data"] = task.DataState() };
             if (initial != null) state["initialLoss"] = initial.Loss;
             if (firstLoss is double first) state["firstLoss"] = first;
+            if (o.WeightRmsLawDecay != null) state["weightRmsLaw"] = new JsonObject(monitor.WeightRmsLawState.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
             foreach (var (key, value) in header ?? []) state[key] = value?.DeepClone();
             var kept = new JsonObject();
             Emit(x => x.OnSave(kept));
@@ -93,7 +97,6 @@ public static class TrainingLoop
             Emit(x => x.OnCheckpoint(step));
         }
 
-        var monitor = new UpdateMonitor(entropy: true);
         var noise = new NoiseScaleMonitor();
         // The same bias-corrected EMA of a (numerator, denominator) pair: here (tr(ΣH), gᵀHg), so its ratio is B_noise.
         var curvature = new NoiseScaleMonitor();
@@ -141,12 +144,17 @@ public static class TrainingLoop
             }
             bool monitored = o.MonitorEvery > 0 && (step + 1) % o.MonitorEvery == 0;
             if (monitored) monitor.Capture(task.Model.Parameters());
+            if (o.WeightRmsLawDecay is float lawDecay) monitor.AdvanceWeightRmsLaw(task.Model.Parameters(), lr, lawDecay);
             optimizer.Step(lr);
+            var maxLogits = (task as IAfterStepTask)?.AfterStep();
             optimizer.ZeroGrad();
             step++;
             if (monitored)
             {
-                var record = new MonitorRecord(step, monitor.Measure());
+                var stats = monitor.Measure();
+                if (maxLogits is { Count: > 0 })
+                    stats = [.. stats.Select(p => maxLogits.TryGetValue(p.Name, out double m) ? p with { MaxLogit = m } : p)];
+                var record = new MonitorRecord(step, stats);
                 Emit(x => x.OnMonitor(record));
             }
 

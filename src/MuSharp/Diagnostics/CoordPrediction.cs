@@ -90,6 +90,41 @@ public static class CoordPredictions
     }
 
     /// <summary>
+    /// Weight and update predictions for every matrix of any model (a GPT, a user's own), read off each parameter's role,
+    /// fans and base fans with the closed forms above: weight |c|σ(√fanIn + √fanOut)·sqrt(fanIn/fanOut) at step 0 for every
+    /// rank-2 parameter but gains and biases; update |c|ηs·fanIn (Adam, and the matrices Muon routes to Adam) or
+    /// |c|ηsα·sqrt(fanIn/fanOut) (Muon on Hidden and Input matrices) for Hidden, Input and Output matrices. Embeddings get no
+    /// update prediction (only the rows of the batch's tokens move, so ‖ΔW‖₂ depends on the data), and SGD none at all (its
+    /// update needs the backward chain through the model, which only <see cref="Mlp"/> follows). Activations are not predicted here.
+    /// </summary>
+    public static IReadOnlyList<CoordPrediction> Matrices(ParametrizationKind kind, OptimizerFamily family, Func<int, Module> build,
+        IReadOnlyList<int> widths, MuonScaling muonScaling = MuonScaling.Spectral)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        if (widths.Count < 2) throw new ArgumentException("CoordPredictions: needs at least two widths.");
+        var values = new Dictionary<(string, CoordMetric), List<double>>();
+        void Add(string module, CoordMetric metric, double value)
+        {
+            if (!values.TryGetValue((module, metric), out var list)) values[(module, metric)] = list = [];
+            list.Add(value);
+        }
+        foreach (int width in widths)
+            foreach (var p in build(width).Parameters().Where(p => p.Rank == 2 && p.Role != Role.Vector))
+            {
+                var scale = Scale(kind, family, p, muonScaling);
+                double c = Math.Abs(scale.OutputMultiplier), s = scale.LrScale, shape = Math.Sqrt((double)p.FanIn / p.FanOut);
+                if (scale.InitStd is double sigma) Add(p.Name, CoordMetric.Weight, c * sigma * (Math.Sqrt(p.FanIn) + Math.Sqrt(p.FanOut)) * shape);
+                if (family == OptimizerFamily.Sgd || p.Role is not (Role.Hidden or Role.Input or Role.Output)) continue;
+                Add(p.Name, CoordMetric.Update, family == OptimizerFamily.Muon && p.Role is Role.Hidden or Role.Input
+                    ? c * s * muonScaling.Factor(p.FanIn, p.FanOut) * shape
+                    : c * s * p.FanIn);
+            }
+        var x = widths.Select(w => Math.Log(w)).ToList();
+        return values.Where(kv => kv.Value.Count == widths.Count).Select(kv => new CoordPrediction(kv.Key.Item1, kv.Key.Item2,
+            CoordCheck.Slope(x, kv.Value.Select(v => Math.Log(v)).ToList()), kv.Key.Item2 != CoordMetric.Update)).ToList();
+    }
+
+    /// <summary>
     /// Each measured slope beside its prediction (matched by module and metric; step 0 for <see cref="CoordPrediction.AtInit"/>
     /// predictions, steps after it otherwise): "matches" within <paramref name="tolerance"/>, "flat" where the prediction
     /// is within tolerance of 0 and so is the measurement.

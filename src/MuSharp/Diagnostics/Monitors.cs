@@ -22,6 +22,10 @@ public sealed record ParameterStats(string Name, Role Role, int FanIn, int FanOu
     /// <summary>‖W‖_RMS that AdamW's weight-RMS law predicts (theory §6, <see cref="BatchScaling.AdamWeightRms"/>), beside the
     /// measured <see cref="WeightRms"/>; NaN unless <see cref="UpdateMonitor.AdvanceWeightRmsLaw"/> was called every step.</summary>
     public double PredictedWeightRms { get; init; } = double.NaN;
+
+    /// <summary>For an attention query weight under QK-Clip (theory §12.2): its layer's largest attention logit on the step's
+    /// batch before the clip (Kimi K2's MaxLogit monitor); NaN elsewhere.</summary>
+    public double MaxLogit { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -86,6 +90,17 @@ public sealed class UpdateMonitor(bool entropy = false, int maxIterations = 100,
             double eta = (double)lr * p.LrScale, lambda = p.Role == Role.Vector ? 0 : (double)weightDecay / p.LrScale;
             predictedSquared[p.Name] = BatchScaling.AdamWeightRms.StepSquared(r2, eta, lambda);
         }
+    }
+
+    /// <summary>The weight-RMS law's state, ‖W‖²_RMS predicted per parameter name (for checkpoints); empty before the first advance.</summary>
+    public IReadOnlyDictionary<string, double> WeightRmsLawState => predictedSquared;
+
+    /// <summary>Continues the weight-RMS law from a saved <see cref="WeightRmsLawState"/> (a resumed run).</summary>
+    public void RestoreWeightRmsLaw(IEnumerable<KeyValuePair<string, double>> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        predictedSquared.Clear();
+        foreach (var (name, r2) in state) predictedSquared[name] = r2;
     }
 
     private ParameterStats Stats(Parameter p, float[] delta)

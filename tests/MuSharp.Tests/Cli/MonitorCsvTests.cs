@@ -30,7 +30,7 @@ public sealed class MonitorCsvTests : IDisposable
         var names = rows.Select(r => r[1]).Distinct().ToArray();
         Assert.Equal(new long[] { 2, 4, 6 }, rows.Select(r => long.Parse(r[0], CultureInfo.InvariantCulture)).Distinct());
         Assert.Equal(3 * names.Length, rows.Length);
-        Assert.All(rows, r => Assert.Equal(10, r.Length));
+        Assert.All(rows, r => Assert.Equal(12, r.Length));
 
         var matrices = rows.Where(r => r[2] != "vector").ToArray();
         Assert.NotEmpty(matrices);

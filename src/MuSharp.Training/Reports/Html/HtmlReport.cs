@@ -28,11 +28,21 @@ public static partial class HtmlReport
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(data);
-        var sections = Sections(data);
+        Write(path, data.Title, data.SummaryLines, Sections(data), writeFigures);
+    }
+
+    /// <summary>
+    /// Writes a page of ready-made <paramref name="sections"/> (a stability or reproduce report) under <paramref name="title"/>,
+    /// with <paramref name="summaryLines"/> verbatim at the top; otherwise as <see cref="Write(string, ReportData, bool)"/>.
+    /// </summary>
+    public static void Write(string path, string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, bool writeFigures = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(sections);
         bool anyFigure = sections.Any(s => s.Figures.Count > 0);
         // A report without charts (only a summary or verdicts) needs no vega at all.
         var vega = anyFigure ? VegaPackages.Locate() : null;
-        string html = Render(data.Title, data.SummaryLines, sections, vega);
+        string html = Render(title, summaryLines, sections, vega);
 
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
