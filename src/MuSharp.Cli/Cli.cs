@@ -63,12 +63,13 @@ public static class Cli
                 "coord-check" => CoordCheckCommand.Execute(args[1..]),
                 TransferCommand.Verb => TransferCommand.Run(args[1..]),
                 TransferWorkerCommand.Verb => TransferWorkerCommand.Run(args[1..]),
+                WorkerCommand.Verb => WorkerCommand.Run(args[1..]),
                 ReportCommand.Verb => ReportCommand.Run(args[1..]),
                 BatchScaling.BatchScalingCommand.Verb => BatchScaling.BatchScalingCommand.Run(args[1..]),
                 _ => Fail($"unknown command '{args[0]}'; run 'musharp --help'"),
             };
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or DatasetNotFoundException or JsonException)
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or DatasetNotFoundException or JsonException or SweepStoreUnavailableException)
         {
             return Fail(e.Message);
         }

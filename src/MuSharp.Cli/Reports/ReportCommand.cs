@@ -13,6 +13,7 @@ public static class ReportCommand
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--store")) return StoreReportCommand.Run(args);
         string? sweep = null, coord = null, output = null;
         bool figures = false;
         for (int i = 0; i < args.Length; i++)

@@ -14,6 +14,7 @@ public static class TransferCommand
 
     public static int Run(string[] args)
     {
+        if (StoreTransferCommand.Handles(args)) return StoreTransferCommand.Run(args);
         string? configPath = null, db = null;
         int? workers = null;
         bool summary = false, retryFailed = false;

@@ -11,15 +11,15 @@ namespace MuSharp.Sweeps;
 /// </summary>
 public static class TrialRunner
 {
-    /// <summary>The outcome, or null when <paramref name="cancel"/> stopped the run before it finished.</summary>
+    /// <summary>The outcome, or null when <paramref name="cancel"/> stopped the run before it finished; <paramref name="observers"/> see every record beside the recorder.</summary>
     public static TrialResult? Run(TrainConfig config, string runDir, double divergenceFactor, CancellationToken cancel,
-        TrialRecorder? recorder = null, Func<TrainConfig, ITrainingTask>? tasks = null)
+        TrialRecorder? recorder = null, Func<TrainConfig, ITrainingTask>? tasks = null, IReadOnlyList<ITrainingObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         recorder ??= new TrialRecorder();
         var clock = Stopwatch.StartNew();
         TrainResult result;
-        try { result = Train.Run(config, runDir, CanResume(runDir), [recorder], cancel, tasks: tasks, evaluateAtStart: true); }
+        try { result = Train.Run(config, runDir, CanResume(runDir), [recorder, .. observers ?? []], cancel, tasks: tasks, evaluateAtStart: true); }
         catch (TrainingDivergedException e)
         {
             return new TrialResult
