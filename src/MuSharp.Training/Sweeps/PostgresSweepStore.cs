@@ -521,7 +521,7 @@ public sealed class PostgresSweepStore : ISweepStore
         foreach (var (name, value) in parameters)
             cmd.Parameters.Add(value switch
             {
-                null => new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = DBNull.Value },
+                null => new NpgsqlParameter { ParameterName = name, Value = DBNull.Value }, // untyped: the server infers the column's type
                 double?[] a => new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = a.Select(x => x ?? (object)DBNull.Value).ToArray() },
                 _ => new NpgsqlParameter(name, value),
             });
