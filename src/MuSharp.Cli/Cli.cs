@@ -58,6 +58,7 @@ public static class Cli
         {
             return args[0] switch
             {
+                "train" when args.Contains(Distributed.DataParallelTrainCommand.Flag) => Distributed.DataParallelTrainCommand.Run(args[1..]),
                 "train" => TrainCommand(args[1..]),
                 "msign" => MsignReport.Run(args[1..]),
                 "coord-check" => CoordCheckCommand.Execute(args[1..]),

@@ -6,7 +6,7 @@ using MuSharp.Nn;
 namespace MuSharp.Training;
 
 /// <summary>Character-level GPT on a text corpus ("brown", "kjv", or "synthetic" for tests).</summary>
-public sealed class GptTask : ITrainingTask
+public sealed class GptTask : IShardableTask
 {
     private readonly Gpt model;
     private readonly TextCorpus corpus;
@@ -44,6 +44,13 @@ public sealed class GptTask : ITrainingTask
     {
         var s = batcher.Next();
         return model.Loss(s.Inputs, s.Targets, s.Rows, s.SeqLen);
+    }
+
+    public Tensor NextLossShard(int shard, int shards)
+    {
+        var s = batcher.Next();
+        int rows = s.Rows / shards, n = rows * s.SeqLen;
+        return model.Loss(s.Inputs[(shard * n)..((shard + 1) * n)], s.Targets[(shard * n)..((shard + 1) * n)], rows, s.SeqLen);
     }
 
     public Func<Tensor[]> NextLossChunks(int chunks)

@@ -135,8 +135,11 @@ public sealed record TrainConfig
         Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
         CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
         TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
-        MaxMinutes = MaxMinutes,
+        MaxMinutes = MaxMinutes, MicroBatches = MicroBatches,
     };
+
+    /// <summary>Gradient accumulation over this many equal micro-batches of each batch, summed in order (<see cref="LoopOptions.MicroBatches"/>); 1 = off.</summary>
+    public int MicroBatches { get; init; } = 1;
 
     // Muon (optimizer "muon"): Hidden and Input matrices get Muon at lr; embeddings, the head and vectors get AdamW at auxLr.
     public float AuxLr { get; init; } = 3e-3f;
@@ -217,6 +220,8 @@ public sealed record TrainConfig
         if (EvalBatchSize < 0) throw new ArgumentException($"config: evalBatchSize must be ≥ 0 (0 = batchSize), got {EvalBatchSize}.");
         if (Patience < 0) throw new ArgumentException($"config: patience must be ≥ 0 (0 = off), got {Patience}.");
         if (NoiseEvery < 0) throw new ArgumentException($"config: noiseEvery must be ≥ 0 (0 = off), got {NoiseEvery}.");
+        if (MicroBatches < 1 || BatchSize % MicroBatches != 0)
+            throw new ArgumentException($"config: microBatches must be ≥ 1 and divide batchSize {BatchSize}, got {MicroBatches}.");
         if (NoiseEvery > 0 && (NoiseChunks < 2 || BatchSize % NoiseChunks != 0))
             throw new ArgumentException($"config: noiseChunks must be ≥ 2 and divide batchSize {BatchSize} (the noise scale needs equal chunks), got {NoiseChunks}.");
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)

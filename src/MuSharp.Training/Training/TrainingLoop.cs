@@ -69,11 +69,14 @@ public static class TrainingLoop
             var kept = new JsonObject();
             Emit(x => x.OnSave(kept));
             state["observers"] = kept;
-            Checkpoint.Capture(task.Model, optimizer, state).Save(checkpointPath);
+            if (o.WriteCheckpoints) Checkpoint.Capture(task.Model, optimizer, state).Save(checkpointPath);
             lastCheckpoint = step;
             Emit(x => x.OnCheckpoint(step));
         }
 
+        var parameters = task.Model.Parameters().ToList();
+        if ((o.ReduceGradients != null || o.Shards > 1) && o.NoiseEvery > 0)
+            throw new ArgumentException("the noise-scale measurement (noiseEvery) does not combine with data-parallel training yet; set noiseEvery 0.");
         var monitor = new UpdateMonitor(entropy: true);
         var noise = new NoiseScaleMonitor();
         // The same bias-corrected EMA of a (numerator, denominator) pair: here (tr(ΣH), gᵀHg), so its ratio is B_noise.
@@ -93,12 +96,14 @@ public static class TrainingLoop
             NoiseEstimate estimate = default;
             HessianNoiseEstimate? hessian = null;
             if (measureNoise) (value, estimate, hessian) = ChunkedBackward.Run(task, o.NoiseChunks, o.BatchSize, o.NoiseHessian);
+            else if (o.MicroBatches > 1) value = MicroBatches.Backward(Shardable(task), o.MicroBatches, parameters);
             else
             {
-                var loss = task.NextLoss();
+                var loss = o.Shards > 1 ? Shardable(task).NextLossShard(o.Shard, o.Shards) : task.NextLoss();
                 value = loss.Item();
                 if (float.IsFinite(value)) loss.Backward();
             }
+            if (o.ReduceGradients is { } reduce) value = reduce(parameters, value); // data parallel: the global gradient and loss
             if (!float.IsFinite(value))
                 throw new TrainingDivergedException($"loss is {value} at step {step + 1} (lr {lr:G4}); training stopped. The last good checkpoint is {checkpointPath} (step {lastCheckpoint}); lower the learning rate and resume with --resume.");
             if (measureNoise)
@@ -161,4 +166,7 @@ public static class TrainingLoop
         Emit(x => x.OnEnd(result));
         return result;
     }
+
+    private static IShardableTask Shardable(ITrainingTask task) => task as IShardableTask
+        ?? throw new ArgumentException($"task '{task.Description}' cannot cut its batches into shards (micro-batches, data parallelism): implement IShardableTask.");
 }
