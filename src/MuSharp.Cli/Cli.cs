@@ -40,6 +40,13 @@ public static class Cli
           while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
           B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html (default
           runs/batch-scaling[-quick]). --quick: the MLP only, < 10 min. Rerun to continue; --summary only reads.
+               musharp transfer --config SWEEP.json --store postgres://USER@HOST:PORT/DB --enqueue | --store URL [--sweep NAME] --summary
+               musharp worker [--store URL] [--sweep NAME] [--threads N] [--lease SECONDS]
+               musharp report --store URL [--sweep NAME] [--out FILE]
+          Sweeps in PostgreSQL drained by workers on any machine (docs/scaling-out.md); the password comes from PGPASSWORD,
+          ~/.pgpass or MUSHARP_STORE, never the command line.
+               mpirun -np N musharp train --config FILE.json --data-parallel
+          Data-parallel training over Open MPI: each rank a slice of the batch, gradients all-reduced; rank 0 writes the run.
         """;
 
     public static int Run(string[] args)
