@@ -25,8 +25,8 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         server.CreateDatabase(db);
         var address = StoreAddress.FromConnectionString(server.ConnectionString(db));
         const string axes = "\"widths\": [32, 64, 128], \"lrs\": [0.003, 0.01, 0.03, 0.1, 0.3], \"seeds\": [1, 2]";
-        var plan = Plan("chaos", axes, steps: 300);
-        var reference = Plan("chaos-reference", axes, steps: 300);
+        var plan = Plan("chaos", axes, steps: 900);
+        var reference = Plan("chaos-reference", axes, steps: 900);
         Assert.Equal(30, plan.Trials.Count);
         SweepQueue.Enqueue(plan, address);
         SweepQueue.Enqueue(reference, address);
@@ -45,7 +45,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         {
             while (clock.Elapsed < TimeSpan.FromMinutes(3))
             {
-                Thread.Sleep(TimeSpan.FromMilliseconds(rng.Next(2000, 4000)));
+                Thread.Sleep(TimeSpan.FromMilliseconds(rng.Next(1000, 2000)));
                 var rows = store.Trials();
                 if (rows.All(r => r.IsFinished)) break;
                 // The victim: a live worker that holds a trial, killed -9 mid-training; a fresh worker takes its place.
