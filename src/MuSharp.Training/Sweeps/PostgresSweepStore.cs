@@ -249,12 +249,16 @@ public sealed class PostgresSweepStore : ISweepStore
     /// <inheritdoc/>
     public TrialSpec? Claim(int pid) => Retry(c =>
     {
+        // MATERIALIZED: the locking subquery runs exactly once (joined as a plain subquery, the planner may rescan it per
+        // row, lock a trial and then not return it, which strands the trial until its lease expires).
         using var cmd = Cmd(c, null, $"""
+            WITH c AS MATERIALIZED (
+                SELECT id, status AS was FROM trials
+                WHERE sweep_id = @s AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
+                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
             UPDATE trials t SET status = 'running', worker = @w, worker_pid = @pid, started = now(), finished = NULL,
                 lease_until = now() + make_interval(secs => @lease), attempts = t.attempts + 1
-            FROM (SELECT id, status AS was FROM trials
-                  WHERE sweep_id = @s AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
-                  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) c
+            FROM c
             WHERE t.sweep_id = @s AND t.id = c.id
             RETURNING {string.Join(", ", TrialSpec.Columns.Select(col => "t." + col))}, c.was
             """, ("w", worker), ("pid", pid), ("lease", lease.TotalSeconds), ("s", sweepId));

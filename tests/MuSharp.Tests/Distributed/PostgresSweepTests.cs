@@ -72,6 +72,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
             var results = store.Trials();
             using var refStore = PostgresSweepStore.OpenExisting(address, reference.Name, log: TextWriter.Null);
             var expected = refStore.Trials().ToDictionary(r => r.Spec.Key);
+            Assert.All(expected.Values, r => Assert.Equal(1, r.Attempts)); // the undisturbed single worker claims each trial once
             Assert.Equal(30, results.Count);
             Assert.Equal(30, store.ResultCount()); // one results row per trial: recorded exactly once
             Assert.All(results, r => Assert.True(r.Status is TrialStatus.Done or TrialStatus.Diverged, $"{r.Spec.Key}: {r.Status} {r.Result.Error}"));
@@ -116,6 +117,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         using var after = PostgresSweepStore.OpenExisting(address, plan.Name, log: TextWriter.Null);
         Assert.All(after.Trials(), r => Assert.True(r.Status is TrialStatus.Done or TrialStatus.Diverged, $"{r.Spec.Key}: {r.Status}"));
         Assert.Equal(8, after.ResultCount());
+        Assert.True(after.Trials().Count(r => r.Attempts > 1) <= 2, "trials were stranded and reclaimed without a kill");
     }
 
     [Fact]
@@ -174,6 +176,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
             Assert.Equal(first.Name, store.Name);
             Assert.True(SweepWorker.Work(store, CancellationToken.None));
             Assert.All(store.Trials(), r => Assert.Equal(TrialStatus.Done, r.Status));
+            Assert.All(store.Trials(), r => Assert.Equal(1, r.Attempts)); // each claimed once: none stranded until its lease expired
             Assert.Equal(2, store.Trials().Count);
             Assert.Contains(first.Name, SweepQueue.Summary(store));
             Assert.True(store.Metrics(store.Trials()[0].Id).Count > 0);
