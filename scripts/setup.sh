@@ -19,6 +19,9 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Reports: chromium renders the HTML report headless in the tests, rsvg-convert turns figure SVGs into PNGs, and
 # both need a font for chart text (chromium only recommends one, which --no-install-recommends skips).
 pkgs=(libopenblas0-pthread liblapacke libdnnl2 chromium librsvg2-bin fonts-dejavu-core)
+# Scaling out: PostgreSQL for the sweep store tests (a cluster per test run, started as the package's postgres user)
+# and Open MPI for data-parallel training (P/Invoke into libmpi.so.40; mpirun).
+pkgs+=(postgresql openmpi-bin libopenmpi-dev)
 # Debian's node and npm only where none is on PATH: a NodeSource nodejs already ships npm and conflicts with Debian's.
 { command -v node >/dev/null && command -v npm >/dev/null; } || pkgs+=(nodejs npm)
 [ $want_torch = 1 ] && pkgs+=(python3-torch python3-numpy)

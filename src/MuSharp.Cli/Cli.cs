@@ -90,7 +90,7 @@ public static class Cli
     // Errors in what the user gave: files, folders, values, permissions. Each message names the path, key or option.
     private static bool IsBadInput(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or DatasetNotFoundException or JsonException or UnauthorizedAccessException or SqliteException
-        or OutOfMemoryException || (e is IOException && e.GetType() == typeof(IOException));
+        or OutOfMemoryException or SweepStoreUnavailableException || (e is IOException && e.GetType() == typeof(IOException));
 
     private static int Fail(string message)
     {

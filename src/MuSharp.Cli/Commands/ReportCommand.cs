@@ -13,17 +13,31 @@ internal sealed class ReportCommand : IVerb
 
     public Command Build()
     {
-        var sweep = new Argument<string>("SWEEP") { Description = "the sweep: its sweep.db, or the run folder holding it (runs/NAME)" };
+        var sweep = new Argument<string?>("SWEEP") { Description = "the sweep: its sweep.db, or the run folder holding it (runs/NAME)", Arity = ArgumentArity.ZeroOrOne };
+        var store = new Option<string?>("--store")
+        {
+            Description = "instead of SWEEP: a sweep in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE)",
+            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
+        };
+        var name = Opt.Text("--sweep", "with --store: the sweep's name (needed when the database holds several)", "NAME");
         var coord = Opt.Text("--coord", "the coordinate check's folder [default: RUN_DIR/coord-check if present]", "DIR");
         var output = Opt.Text("--out", "the HTML file to write [default: RUN_DIR/report.html]", "FILE");
         var figures = Opt.Flag("--figures", "also write figures/*.svg and *.png beside the report");
         var command = new Command("report", """
             A self-contained HTML report (Vega-Lite) of a stored sweep: loss vs lr per width and parametrization, the
             coordinate check, spectral ratios and the summary tables.
-            """) { sweep, coord, output, figures };
+            """) { sweep, coord, output, figures, store, name };
         command.SetAction(p =>
         {
-            string source = p.GetValue(sweep)!;
+            if (p.GetResult(store) != null)
+            {
+                string file = p.GetValue(output) ?? "report.html";
+                Paths.WritableFile(file, "option --out");
+                using var opened = PostgresSweepStore.OpenExisting(StoreAddress.Resolve(p.GetValue(store)), p.GetValue(name));
+                Console.WriteLine($"report: {SweepReport.Write(opened, file, p.GetValue(coord), p.GetValue(figures))}");
+                return Cli.Ok;
+            }
+            string source = p.GetValue(sweep) ?? throw new ArgumentException("report: SWEEP is missing; name a sweep.db or the run folder holding it (runs/NAME), or give --store.");
             if (!File.Exists(source) && !Directory.Exists(source))
                 throw new ArgumentException($"report: {source} does not exist; name a sweep.db or the run folder holding it (runs/NAME).");
             string? coordDir = p.GetValue(coord);

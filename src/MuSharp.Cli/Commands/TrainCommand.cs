@@ -16,15 +16,18 @@ internal sealed class TrainCommand : IVerb
         var config = Opt.Text("--config", "a JSON training config with camelCase keys (src/MuSharp.Cli/configs/ has examples); without it, the defaults", "FILE");
         var resume = Opt.Text("--resume", "continue the run in RUN_DIR from its checkpoint, with its saved config.json (key options still override)", "RUN_DIR");
         var listKeys = Opt.Flag("--list-keys", "print every config key with its type, default and meaning, and exit");
+        var dataParallel = Opt.Flag("--data-parallel", "one rank of a data-parallel run under mpirun: each rank trains its slice of every batch, " +
+            "gradients are all-reduced, rank 0 writes the run folder (docs/scaling-out.md)");
         var command = new Command("train", """
             Train an MLP or a GPT. Every config key is also an option (--batch-size 64, --hidden [512,512]); see --list-keys.
             Writes runs/NAME/: config.json, metrics.csv, checkpoint.bin, final.json. Stops, naming the step, when the loss
             turns NaN/Inf or exceeds divergenceFactor × its first value (exit 3).
-            """) { config, resume, listKeys };
+            Under mpirun with --data-parallel, each rank takes its slice of the global batch (mpirun -np N musharp train … --data-parallel).
+            """) { config, resume, listKeys, dataParallel };
         var keys = KeyOptions.AddTo(command);
         command.SetAction(parse => parse.GetValue(listKeys)
             ? ListKeys()
-            : Run(parse.GetValue(config), parse.GetValue(resume), keys.Given(parse)));
+            : Run(parse.GetValue(config), parse.GetValue(resume), keys.Given(parse), parse.GetValue(dataParallel)));
         return command;
     }
 
@@ -34,7 +37,7 @@ internal sealed class TrainCommand : IVerb
         return Cli.Ok;
     }
 
-    private static int Run(string? configPath, string? resumeDir, List<(string, string)> overrides)
+    private static int Run(string? configPath, string? resumeDir, List<(string, string)> overrides, bool dataParallel)
     {
         if (resumeDir != null)
         {
@@ -56,6 +59,7 @@ internal sealed class TrainCommand : IVerb
         }
         Paths.WritableFolder(runDir, resumeDir != null ? "option --resume" : "the run folder");
         MemoryEstimate.For(config).EnsureFits();
+        if (dataParallel) return RunDataParallel(config, runDir, resumeDir != null);
 
         var view = ProgressView.ForConsole();
         var result = Interruptible.Run(cancel => view.Run(() => Train.Run(config, runDir, resumeDir != null, [view], cancel)));
@@ -79,5 +83,20 @@ internal sealed class TrainCommand : IVerb
         if (!File.Exists(Path.Combine(dir, Train.CheckpointFile)))
             throw new ArgumentException($"option --resume: {dir} stopped before its first checkpoint, so there is nothing to resume; start it again with: musharp train --config {Path.Combine(dir, Train.ConfigFile)}");
         return null;
+    }
+
+    // One rank of an mpirun job: plain lines on rank 0 (mpirun's output is no terminal), the loop in MuSharp.Distributed.
+    private static int RunDataParallel(TrainConfig config, string runDir, bool resume)
+    {
+        var result = Interruptible.Run(cancel => MuSharp.Distributed.DataParallel.Run(config, runDir, resume, [new PlainLines()], cancel));
+        return result.Completed ? Cli.Ok : Cli.Interrupted;
+    }
+
+    private sealed class PlainLines : ITrainingObserver
+    {
+        public void OnMessage(string line) => Console.WriteLine(line);
+
+        public void OnStep(StepRecord record) =>
+            Console.WriteLine($"step {record.Step}: loss {record.TrainLoss:F4}{(record.Validation is { } v ? $", validation {v.Loss:F4}" : "")}");
     }
 }

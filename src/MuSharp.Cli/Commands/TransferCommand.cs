@@ -22,13 +22,25 @@ internal sealed class TransferCommand : IVerb
         var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the sweep file's workers)", 0, 0, 1024);
         var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
         var summary = Opt.Flag("--summary", "print the stored sweep's summary without running anything");
+        var store = new Option<string?>("--store")
+        {
+            Description = "a PostgreSQL store, postgres://USER@HOST:PORT/DB (no password: PGPASSWORD, ~/.pgpass or MUSHARP_STORE); " +
+                "with no value, MUSHARP_STORE. With --enqueue the trials go to its queue for musharp worker on any machine",
+            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
+        };
+        var sweep = Opt.Text("--sweep", "with --store --summary: the sweep's name [default: the sweep file's]", "NAME");
+        var enqueue = Opt.Flag("--enqueue", "with --store: fill the store's queue and return; workers run the trials");
         var command = new Command(Verb, """
             A μTransfer sweep (widths × lrs × seeds × parametrizations × optimizers over a base config), stored in
             runs/NAME/sweep.db and run on worker processes; rerun to continue after an interruption. Ends with each
             width's optimal lr, the drift of the optimum and whether wider is better.
-            """) { config, db, workers, retryFailed, summary };
-        command.SetAction(p => Run(p.GetValue(config), p.GetValue(db), p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null,
-            p.GetValue(retryFailed), p.GetValue(summary)));
+            With --store the sweep lives in PostgreSQL: --enqueue fills its queue, musharp worker drains it from any machine,
+            --summary reads it while it runs (docs/scaling-out.md).
+            """) { config, db, workers, retryFailed, summary, store, sweep, enqueue };
+        command.SetAction(p => p.GetResult(store) != null || p.GetValue(enqueue)
+            ? RunStored(p.GetValue(store), p.GetValue(config), p.GetValue(sweep), p.GetValue(enqueue), p.GetValue(summary), p.GetValue(retryFailed))
+            : Run(p.GetValue(config), p.GetValue(db), p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null,
+                p.GetValue(retryFailed), p.GetValue(summary)));
         return command;
     }
 
@@ -45,6 +57,24 @@ internal sealed class TransferCommand : IVerb
         if (status != 0) return status;
         using var store = Stores.Open(db);
         return Finish(store);
+    }
+
+    // A sweep in PostgreSQL: fill its queue (--enqueue) or print its summary (--summary), also while workers drain it.
+    private static int RunStored(string? store, string? configPath, string? sweep, bool enqueue, bool summary, bool retryFailed)
+    {
+        if (enqueue == summary) throw new ArgumentException("option --store: give exactly one of --enqueue (fill the queue; workers run it) and --summary.");
+        if (configPath != null) Paths.InputFile(configPath, "option --config", "; see src/MuSharp.Cli/configs/transfer-blobs-smoke.json");
+        var address = StoreAddress.Resolve(store);
+        var plan = configPath is null ? null : SweepConfig.Load(configPath);
+        if (enqueue)
+        {
+            Console.WriteLine(SweepQueue.Enqueue(plan ?? throw new ArgumentException("option --enqueue needs --config SWEEP.json."), address, retryFailed));
+            return Cli.Ok;
+        }
+        using var opened = PostgresSweepStore.OpenExisting(address, sweep ?? plan?.Name);
+        if (plan != null) opened.Verify(plan);
+        Console.Write(SweepQueue.Summary(opened));
+        return Cli.Ok;
     }
 
     /// <summary>Prints the summary table of a stored sweep without running anything (--summary).</summary>

@@ -24,12 +24,12 @@ public static class BatchScalingSweep
     }
 
     /// <summary>Steps to target and B_simple per finished trial, then the groups; the base config comes from the store.</summary>
-    public static Results Load(SweepStore store)
+    public static Results Load(ISweepStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
         var baseConfig = store.BaseConfig();
         double target = baseConfig.TargetLoss
-            ?? throw new ArgumentException($"{store.Path}: its base config has no targetLoss, so it is not a batch-scaling sweep; use musharp report for μTransfer sweeps.");
+            ?? throw new ArgumentException($"{store.Location}: its base config has no targetLoss, so it is not a batch-scaling sweep; use musharp report for μTransfer sweeps.");
         var rows = store.Trials();
         var trials = new List<BatchTrial>();
         var noiseByTrial = new Dictionary<long, IReadOnlyList<NoiseRow>>();

@@ -21,30 +21,29 @@ public static class SweepReport
         coordDir ??= Path.Combine(dir, CoordDir);
         output ??= Path.Combine(dir, "report.html");
 
-        using (var batchStore = SweepStore.OpenExisting(db))
-            if (batchStore.SweepsBatchSize)
-            {
-                var results = BatchScalingSweep.Load(batchStore);
-                var lines = BatchSummaryText.Format(results.Groups, results.Target).Split('\n');
-                HtmlReport.Write(output, BatchScalingReport.Data($"Learning rate vs batch size: {results.Name}", [results], [], [], lines), figures);
-                return output;
-            }
+        using var store = SweepStore.OpenExisting(db);
+        return Write(store, output, coordDir, figures);
+    }
 
-        List<TransferPoint> points;
-        List<string> summary;
-        string name;
-        using (var store = SweepStore.OpenExisting(db))
+    /// <summary>Writes the report of any stored sweep (SQLite or PostgreSQL) to <paramref name="output"/> and returns its path.</summary>
+    public static string Write(ISweepStore store, string output, string? coordDir = null, bool figures = false)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (store.SweepsBatchSize())
         {
-            var rows = store.Trials();
-            name = store.Name;
-            points = rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged or TrialStatus.Failed)
-                .Select(r => new TransferPoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization, r.Spec.Width, r.Spec.Lr, r.Spec.Seed,
-                    r.Status == TrialStatus.Done ? r.Result.FinalValLoss : null, SweepStore.StatusName(r.Status)))
-                .ToList();
-            summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth)).Split('\n')];
+            var results = BatchScalingSweep.Load(store);
+            var lines = BatchSummaryText.Format(results.Groups, results.Target).Split('\n');
+            HtmlReport.Write(output, BatchScalingReport.Data($"Learning rate vs batch size: {results.Name}", [results], [], [], lines), figures);
+            return output;
         }
-        var (coord, verdicts) = ReadCoordCheck(coordDir);
-        var data = new ReportData($"μTransfer: {name}", points, coord, verdicts, summary);
+        var rows = store.Trials();
+        var points = rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged or TrialStatus.Failed)
+            .Select(r => new TransferPoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization, r.Spec.Width, r.Spec.Lr, r.Spec.Seed,
+                r.Status == TrialStatus.Done ? r.Result.FinalValLoss : null, SweepStore.StatusName(r.Status)))
+            .ToList();
+        List<string> summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth())).Split('\n')];
+        var (coord, verdicts) = coordDir is null ? ([], []) : ReadCoordCheck(coordDir);
+        var data = new ReportData($"μTransfer: {store.Name}", points, coord, verdicts, summary);
         HtmlReport.Write(output, data, figures);
         return output;
     }

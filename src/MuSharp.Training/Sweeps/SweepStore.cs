@@ -11,7 +11,7 @@ namespace MuSharp.Sweeps;
 /// worker processes share it; a claim is one UPDATE … RETURNING, so two workers never take the same trial.
 /// A file that is not a sweep store is reported, never modified or deleted.
 /// </summary>
-public sealed class SweepStore : IDisposable
+public sealed class SweepStore : ISweepStore
 {
     /// <summary>Bumped when the schema changes; stored as PRAGMA user_version.</summary>
     public const int SchemaVersion = 2;
@@ -87,18 +87,34 @@ public sealed class SweepStore : IDisposable
     public string Name { get; }
 
     /// <summary>The sweep's baseWidth (resolved: never 0), the reference width of <see cref="TransferSummary"/>.</summary>
-    public int BaseWidth => (int?)JsonNode.Parse(ConfigJson)?["baseWidth"] ?? 0;
+    public int BaseWidth => SweepStoreConfig.BaseWidthOf(ConfigJson);
 
     /// <summary>The sweep's base training config (its "base" object), as every trial started from it.</summary>
-    public TrainConfig BaseConfig() =>
-        System.Text.Json.JsonSerializer.Deserialize<TrainConfig>(JsonNode.Parse(ConfigJson)?["base"]?.ToJsonString() ?? "{}", TrainConfig.Json)
-        ?? new TrainConfig();
+    public TrainConfig BaseConfig() => SweepStoreConfig.BaseConfigOf(ConfigJson);
 
     /// <summary>Whether batch size is an axis of the sweep (a learning-rate vs batch-size sweep).</summary>
-    public bool SweepsBatchSize => JsonNode.Parse(ConfigJson)?["batchSizes"] is not null;
+    public bool SweepsBatchSize => SweepStoreConfig.SweepsBatchSizeOf(ConfigJson);
 
     /// <summary>The sweep's divergenceFactor, which workers apply to each finished trial.</summary>
-    public double DivergenceFactor => (double?)JsonNode.Parse(ConfigJson)?["divergenceFactor"] ?? SweepConfig.DefaultDivergenceFactor;
+    public double DivergenceFactor => SweepStoreConfig.DivergenceFactorOf(ConfigJson);
+
+    /// <summary>The file's path.</summary>
+    public string Location => Path;
+
+    /// <summary>trials/ beside the database file.</summary>
+    public string TrialsDir => SweepWorker.TrialsDir(Path);
+
+    /// <summary>None: workers share this machine with the coordinator, which checks whether each worker process is alive.</summary>
+    public TimeSpan? LeaseRenewal => null;
+
+    /// <summary>Always true: a trial is held until its worker records it, releases it, or is found dead by the coordinator.</summary>
+    public bool Renew(long trialId, int pid) => true;
+
+    /// <summary>Nothing to do: the checkpoint already lies in the trial's run folder beside the database.</summary>
+    public void SaveCheckpoint(long trialId, int pid, string path) { }
+
+    /// <summary>Whether the run folder beside the database holds a checkpoint; the file is left as it is.</summary>
+    public bool FetchCheckpoint(long trialId, string path) => File.Exists(path);
 
     private SweepStore(string path, SqliteConnection connection, string name, string configJson) =>
         (Path, this.connection, Name, ConfigJson) = (path, connection, name, configJson);
@@ -252,13 +268,13 @@ public sealed class SweepStore : IDisposable
     });
 
     // The trials columns of a TrialResult: the one list that Record's UPDATE and Trials' SELECT are built from.
-    private static readonly string[] ResultColumns = ["status", "initial_val_loss", "final_val_loss", "final_val_accuracy", "final_train_loss",
+    internal static readonly string[] ResultColumns = ["status", "initial_val_loss", "final_val_loss", "final_val_accuracy", "final_train_loss",
         "final_eval_split", "final_eval_loss", "final_eval_accuracy", "error", "seconds"];
 
-    private static object?[] ResultValues(TrialResult o) => [StatusName(o.Status), Finite(o.InitialValLoss), Finite(o.FinalValLoss),
+    internal static object?[] ResultValues(TrialResult o) => [StatusName(o.Status), Finite(o.InitialValLoss), Finite(o.FinalValLoss),
         Finite(o.FinalValAccuracy), Finite(o.FinalTrainLoss), o.FinalEvalSplit, Finite(o.FinalEvalLoss), Finite(o.FinalEvalAccuracy), o.Error, o.Seconds];
 
-    private static TrialResult ReadResult(SqliteDataReader r, int at)
+    internal static TrialResult ReadResult(System.Data.Common.DbDataReader r, int at)
     {
         double? D(int i) => r.IsDBNull(at + i) ? null : r.GetDouble(at + i);
         string? S(int i) => r.IsDBNull(at + i) ? null : r.GetString(at + i);
@@ -270,7 +286,7 @@ public sealed class SweepStore : IDisposable
     }
 
     // The columns of TrialSpec.Columns, from position at.
-    private static TrialSpec ReadSpec(SqliteDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2),
+    internal static TrialSpec ReadSpec(System.Data.Common.DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2),
         r.GetString(at + 3), r.GetString(at + 4), r.GetInt32(at + 5), r.GetDouble(at + 6), r.GetInt32(at + 7), (ulong)r.GetInt64(at + 8),
         r.GetString(at + 9), r.GetInt32(at + 10));
 
@@ -302,7 +318,7 @@ public sealed class SweepStore : IDisposable
 
     public static string StatusName(TrialStatus status) => status.ToString().ToLowerInvariant();
 
-    private static TrialStatus ParseStatus(string s) => Enum.Parse<TrialStatus>(s, ignoreCase: true);
+    internal static TrialStatus ParseStatus(string s) => Enum.Parse<TrialStatus>(s, ignoreCase: true);
 
     private static SqliteConnection Connect(string path, bool create)
     {
@@ -411,7 +427,7 @@ public sealed class SweepStore : IDisposable
     });
 
     // SQLite stores NaN as NULL anyway; ±∞ is kept out too, so a missing value always reads back as null.
-    private static double? Finite(double? v) => v is double d && double.IsFinite(d) ? d : null;
+    internal static double? Finite(double? v) => v is double d && double.IsFinite(d) ? d : null;
 
     private static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 

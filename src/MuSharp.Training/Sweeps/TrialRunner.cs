@@ -11,9 +11,9 @@ namespace MuSharp.Sweeps;
 /// </summary>
 public static class TrialRunner
 {
-    /// <summary>The outcome, or null when <paramref name="cancel"/> stopped the run before it finished.</summary>
+    /// <summary>The outcome, or null when <paramref name="cancel"/> stopped the run before it finished; <paramref name="observers"/> see every record beside the recorder.</summary>
     public static TrialResult? Run(TrainConfig config, string runDir, double divergenceFactor, CancellationToken cancel,
-        TrialRecorder? recorder = null, Func<TrainConfig, ITrainingTask>? tasks = null)
+        TrialRecorder? recorder = null, Func<TrainConfig, ITrainingTask>? tasks = null, IReadOnlyList<ITrainingObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         recorder ??= new TrialRecorder();
@@ -22,7 +22,7 @@ public static class TrialRunner
         // A sweep judges divergence once, at the end, by its own factor against the initial validation loss (IsDiverged);
         // the loop's early stop on a training-loss blow-up would turn a trial that spikes and recovers into a diverged one.
         var run = config with { DivergenceFactor = 0 };
-        try { result = Train.Run(run, runDir, CanResume(runDir), [recorder], cancel, tasks: tasks, evaluateAtStart: true); }
+        try { result = Train.Run(run, runDir, CanResume(runDir), [recorder, .. observers ?? []], cancel, tasks: tasks, evaluateAtStart: true); }
         catch (TrainingDivergedException e)
         {
             return new TrialResult

@@ -125,6 +125,8 @@ public static class ConfigKeys
         ("runsDir", "the folder that holds run folders", "a non-empty path", v => v is string { Length: > 0 }),
         ("divergenceFactor", "stop when the training loss exceeds this × the run's first loss (NaN/Inf always stops); 0 = only NaN/Inf",
             "0 or a finite number > 1", v => v is double d && (d == 0 || (d > 1 && double.IsFinite(d)))),
+        ("microBatches", "gradient accumulation: each batch back-propagated in this many equal micro-batches (must divide batchSize); 1 = off",
+            "an integer from 1 to 65536", IntIn(1, 65_536)),
         ("precision", "the GEMMs' precision: fp32, or bf16 mixed precision (fp32 weights, optimizer state and loss)", "fp32 or bf16", Any),
         ("nsPrecision", "muon: the precision of Newton–Schulz's matrix products", "fp32 or bf16", Any),
         ("nsPrescaling", "muon/norMuon: how the momentum is scaled before Newton–Schulz (frobenius, spectral, aol, schatten)",

@@ -10,7 +10,7 @@ namespace MuSharp.Training;
 /// Character-level GPT on a text corpus ("brown", "kjv", or "synthetic" for tests). With <see cref="TrainConfig.QkClipTau"/>
 /// &gt; 0 it applies QK-Clip (theory §12.2) after every optimizer step on the batch that step trained (<see cref="AfterStep"/>).
 /// </summary>
-public sealed class GptTask : ITrainingTask, IAfterStepTask
+public sealed class GptTask : IShardableTask, IAfterStepTask
 {
     private static readonly Dictionary<string, double> NoLogits = [];
     private readonly double qkClipTau;
@@ -67,6 +67,14 @@ public sealed class GptTask : ITrainingTask, IAfterStepTask
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int l = 0; l < model.Blocks.Count; l++) result[model.Blocks[l].Attention.Query.Weight.Name] = report.MaxLogits[l].Max();
         return result;
+    }
+
+    public Tensor NextLossShard(int shard, int shards)
+    {
+        var s = batcher.Next();
+        last = s; // QK-Clip works on the whole batch, the same on every rank
+        int rows = s.Rows / shards, n = rows * s.SeqLen;
+        return model.Loss(s.Inputs[(shard * n)..((shard + 1) * n)], s.Targets[(shard * n)..((shard + 1) * n)], rows, s.SeqLen);
     }
 
     public Func<Tensor[]> NextLossChunks(int chunks)

@@ -60,4 +60,36 @@ public sealed record LoopOptions
     /// <see cref="Diagnostics.ParameterStats.PredictedWeightRms"/>; null = no prediction.
     /// </summary>
     public float? WeightRmsLawDecay { get; init; }
+
+    /// <summary>
+    /// Gradient accumulation: each step's batch is cut row-wise into this many equal micro-batches, back-propagated one
+    /// at a time, and the micro-batch gradients are summed in order and scaled by 1/k (exactly what k data-parallel ranks
+    /// compute: see <see cref="ReduceGradients"/>). 1 = off. The task must be an <see cref="IShardableTask"/>.
+    /// </summary>
+    public int MicroBatches { get; init; } = 1;
+
+    /// <summary>
+    /// Data parallelism: this process trains on shard <see cref="Shard"/> of <see cref="Shards"/> equal row slices of each
+    /// global batch (every process draws the same batch). 1 = the whole batch. The task must be an <see cref="IShardableTask"/>.
+    /// </summary>
+    public int Shards { get; init; } = 1;
+
+    /// <summary>This process's slice of the batch, 0 ≤ Shard &lt; <see cref="Shards"/>.</summary>
+    public int Shard { get; init; }
+
+    /// <summary>
+    /// The data-parallel hook: called after backward and before the optimizer step with the parameters (their Grad
+    /// holds this process's gradient) and this process's loss; it must leave the global gradient in every Grad (e.g. an
+    /// all-reduce over the processes, scaled by 1/N) and return the global loss. Null = one process.
+    /// </summary>
+    public GradientReducer? ReduceGradients { get; init; }
+
+    /// <summary>Whether this process writes checkpoints (data parallelism: rank 0 only; the others keep identical state).</summary>
+    public bool WriteCheckpoints { get; init; } = true;
 }
+
+/// <summary>
+/// Turns each process's gradients (in <see cref="Tensor.Grad"/>) into the global gradient and returns the global
+/// loss; see <see cref="LoopOptions.ReduceGradients"/>.
+/// </summary>
+public delegate float GradientReducer(IReadOnlyList<Nn.Parameter> parameters, float localLoss);

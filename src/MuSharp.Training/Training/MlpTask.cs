@@ -7,7 +7,7 @@ using MuSharp.Nn;
 namespace MuSharp.Training;
 
 /// <summary>MLP classifier on Fashion-MNIST (or Gaussian blobs with dataset "blobs", for tests).</summary>
-public sealed class MlpTask : ITrainingTask
+public sealed class MlpTask : IShardableTask
 {
     private readonly MlpClassifier model;
     private readonly LabeledSet validation, test;
@@ -51,6 +51,13 @@ public sealed class MlpTask : ITrainingTask
     {
         var b = batcher.Next();
         return model.Loss(b.X, b.Y);
+    }
+
+    public Tensor NextLossShard(int shard, int shards)
+    {
+        var b = batcher.Next();
+        int rows = b.Y.Length / shards, dim = b.X.Shape[1];
+        return model.Loss(Tensor.From(b.X.Data.AsSpan(shard * rows * dim, rows * dim).ToArray(), rows, dim), b.Y[(shard * rows)..((shard + 1) * rows)]);
     }
 
     public Func<Tensor[]> NextLossChunks(int chunks)

@@ -18,15 +18,20 @@ public static class Train
     /// <summary>
     /// Trains <paramref name="config"/> in <paramref name="runDir"/>; <paramref name="observers"/> see every record beside
     /// the file sinks. <paramref name="tasks"/> builds the model and data (default: <see cref="TrainingTasks.Create"/>).
+    /// With <paramref name="parallel"/> this is one rank of a data-parallel job: a slice of each batch, reduced
+    /// gradients, and files (config, metrics, checkpoints, final.json) from rank 0 only.
     /// </summary>
     public static TrainResult Run(TrainConfig config, string runDir, bool resume, IReadOnlyList<ITrainingObserver>? observers = null,
-        CancellationToken cancel = default, long haltAfterStep = -1, Func<TrainConfig, ITrainingTask>? tasks = null, bool evaluateAtStart = false)
+        CancellationToken cancel = default, long haltAfterStep = -1, Func<TrainConfig, ITrainingTask>? tasks = null, bool evaluateAtStart = false,
+        IDataParallel? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(runDir);
         var task = (tasks ?? TrainingTasks.Create)(config);
         var optimizer = config.MakeOptimizer(task.Model.Parameters());
-        if (!resume) File.WriteAllText(Path.Combine(runDir, ConfigFile), config.ToJson());
+        bool root = parallel is null || parallel.Rank == 0; // with data parallelism only rank 0 writes files
+        parallel?.Prepare(task, optimizer);
+        if (!resume && root) File.WriteAllText(Path.Combine(runDir, ConfigFile), config.ToJson());
         var extra = observers ?? [];
         foreach (var o in extra)
         {
@@ -37,13 +42,23 @@ public static class Train
         try
         {
             var all = new List<ITrainingObserver>();
-            sinks.Add(Sink(all, new MetricsCsv(Path.Combine(runDir, MetricsFile), resume)));
-            if (config.MonitorEvery > 0) sinks.Add(Sink(all, new MonitorsCsv(Path.Combine(runDir, MonitorsCsv.FileName), resume)));
-            if (config.NoiseEvery > 0) sinks.Add(Sink(all, new NoiseCsv(Path.Combine(runDir, NoiseCsv.FileName), resume)));
+            if (root)
+            {
+                sinks.Add(Sink(all, new MetricsCsv(Path.Combine(runDir, MetricsFile), resume)));
+                if (config.MonitorEvery > 0) sinks.Add(Sink(all, new MonitorsCsv(Path.Combine(runDir, MonitorsCsv.FileName), resume)));
+                if (config.NoiseEvery > 0) sinks.Add(Sink(all, new NoiseCsv(Path.Combine(runDir, NoiseCsv.FileName), resume)));
+            }
             all.AddRange(extra);
             var header = new JsonObject { ["config"] = JsonNode.Parse(config.ToJson()) };
-            var result = TrainingLoop.Run(task, optimizer, config.Loop(evaluateAtStart), Path.Combine(runDir, CheckpointFile), resume, all, cancel, header, haltAfterStep);
-            if (result.Completed) File.WriteAllText(Path.Combine(runDir, FinalFile), JsonSerializer.Serialize(result.Final, TrainConfig.Json));
+            string checkpoint = Path.Combine(runDir, CheckpointFile);
+            var loop = config.Loop(evaluateAtStart);
+            if (parallel != null)
+            {
+                loop = loop with { Shards = parallel.Size, Shard = parallel.Rank, ReduceGradients = parallel.Reduce, WriteCheckpoints = root };
+                if (resume) checkpoint = parallel.ShareCheckpoint(checkpoint);
+            }
+            var result = TrainingLoop.Run(task, optimizer, loop, checkpoint, resume, all, cancel, header, haltAfterStep);
+            if (result.Completed && root) File.WriteAllText(Path.Combine(runDir, FinalFile), JsonSerializer.Serialize(result.Final, TrainConfig.Json));
             return result;
         }
         finally

@@ -166,7 +166,7 @@ public sealed record TrainConfig
         Steps = Steps, Schedule = Schedule, BatchSize = BatchSize, LogEvery = LogEvery, EvalEvery = EvalEvery, EvalBatches = EvalBatches,
         CheckpointEvery = CheckpointEvery, EvaluateAtStart = evaluateAtStart, MonitorEvery = MonitorEvery, EvalGrowth = EvalGrowth,
         TargetLoss = TargetLoss, Patience = Patience, NoiseEvery = NoiseEvery, NoiseChunks = NoiseChunks, NoiseHessian = NoiseHessian,
-        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor, Precision = Precision, WeightRmsLawDecay = WeightRmsLawDecay,
+        MaxMinutes = MaxMinutes, DivergenceFactor = DivergenceFactor, Precision = Precision, WeightRmsLawDecay = WeightRmsLawDecay, MicroBatches = MicroBatches,
     };
 
     /// <summary>
@@ -174,6 +174,9 @@ public sealed record TrainConfig
     /// weights, optimizer state, element-wise work and loss; docs/engine.md). Checkpoints are fp32 either way.
     /// </summary>
     public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>Gradient accumulation over this many equal micro-batches of each batch, summed in order (<see cref="LoopOptions.MicroBatches"/>); 1 = off.</summary>
+    public int MicroBatches { get; init; } = 1;
 
     /// <summary>muon: the precision of Newton–Schulz's matrix products (bf16 is about 2× faster with the same σ band).</summary>
     public Precision NsPrecision { get; init; } = Precision.Fp32;
@@ -308,6 +311,8 @@ public sealed record TrainConfig
         if (Task == TaskKind.Gpt && mlpData.Contains(Dataset))
             throw new ArgumentException($"config: dataset '{Dataset}' is for the mlp task; the gpt task takes brown, kjv or synthetic.");
         if (Steps == 0 && Task == TaskKind.Gpt) throw new ArgumentException("config: steps must be set for the GPT task (e.g. --steps 2000).");
+        if (BatchSize % MicroBatches != 0)
+            throw new ArgumentException($"config: microBatches {MicroBatches} must divide batchSize {BatchSize}.");
         if (NoiseEvery > 0 && BatchSize % NoiseChunks != 0)
             throw new ArgumentException($"config: noiseChunks {NoiseChunks} must divide batchSize {BatchSize} (the noise scale needs equal chunks).");
         if (WarmupFraction > 0 && (WarmupSteps > 0 || Steps == 0)) throw new ArgumentException("config: warmupFraction needs steps set and warmupSteps 0 (give one of the two).");

@@ -91,12 +91,15 @@ public static class TrainingLoop
             var kept = new JsonObject();
             Emit(x => x.OnSave(kept));
             state["observers"] = kept;
-            Checkpoint.Capture(task.Model, optimizer, state).Save(checkpointPath);
+            if (o.WriteCheckpoints) Checkpoint.Capture(task.Model, optimizer, state).Save(checkpointPath);
             lastCheckpoint = step;
             haveCheckpoint = true;
             Emit(x => x.OnCheckpoint(step));
         }
 
+        var parameters = task.Model.Parameters().ToList();
+        if ((o.ReduceGradients != null || o.Shards > 1) && o.NoiseEvery > 0)
+            throw new ArgumentException("the noise-scale measurement (noiseEvery) does not combine with data-parallel training yet; set noiseEvery 0.");
         var noise = new NoiseScaleMonitor();
         // The same bias-corrected EMA of a (numerator, denominator) pair: here (tr(ΣH), gᵀHg), so its ratio is B_noise.
         var curvature = new NoiseScaleMonitor();
@@ -117,15 +120,17 @@ public static class TrainingLoop
             using (MixedPrecision.Use(o.Precision))
             {
                 if (measureNoise) (value, estimate, hessian) = ChunkedBackward.Run(task, o.NoiseChunks, o.BatchSize, o.NoiseHessian);
+                else if (o.MicroBatches > 1) value = MicroBatches.Backward(Shardable(task), o.MicroBatches, parameters);
                 else
                 {
                     // The step's activations come from a pool and go back to it in Backward: nothing reads them afterwards.
                     using var reuse = Tape.ReuseActivations();
-                    var loss = task.NextLoss();
+                    var loss = o.Shards > 1 ? Shardable(task).NextLossShard(o.Shard, o.Shards) : task.NextLoss();
                     value = loss.Item();
                     if (float.IsFinite(value)) loss.Backward();
                 }
             }
+            if (o.ReduceGradients is { } reduce) value = reduce(parameters, value); // data parallel: the global gradient and loss
             // Before any update the optimizer cannot be the cause, so say where to look instead.
             if (!float.IsFinite(value) && firstLoss is null && !resume)
                 throw Diverged($"the loss of the untrained model is {value} (the model or the data give non-finite values, not the optimizer)", step + 1);
@@ -198,4 +203,7 @@ public static class TrainingLoop
         Emit(x => x.OnEnd(result));
         return result;
     }
+
+    private static IShardableTask Shardable(ITrainingTask task) => task as IShardableTask
+        ?? throw new ArgumentException($"task '{task.Description}' cannot cut its batches into shards (micro-batches, data parallelism): implement IShardableTask.");
 }

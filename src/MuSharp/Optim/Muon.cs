@@ -101,8 +101,20 @@ public sealed class Muon : Optimizer
 
     public MuonConfig Config { get; }
 
+    /// <summary>
+    /// Who computes msign: null = this process, matrix by matrix inside <see cref="Update"/>. A distributed layer sets an
+    /// executor that shares the matrices out among processes (theory §13); the step is then momentum for every matrix,
+    /// one <see cref="IMsignExecutor.Run"/> over all of them, and the updates — the same arithmetic in the same order.
+    /// </summary>
+    public IMsignExecutor? Executor { get; set; }
+
     public override void Step(float lr)
     {
+        if (Executor is { } executor)
+        {
+            StepDistributed(lr, executor);
+            return;
+        }
         StepCount++;
         foreach (var p in Parameters)
         {
@@ -123,12 +135,29 @@ public sealed class Muon : Optimizer
     public static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, MatrixView view,
         float alpha, float lr, float wd, MuonConfig c, Span<float> work)
     {
-        int n = view.Batch * view.MatrixSize, k = view.MatrixSize, rows = view.Rows, cols = view.Cols;
+        int n = view.Batch * view.MatrixSize;
         Span<float> d = work[..n], o = work.Slice(n, n), scratch = work[(2 * n)..];
+        Direction(g, m, view, c, d);
+        Orthogonalize(d, view, c, scratch, o);
+        Apply(w, o, v, view, alpha, lr, wd, c);
+    }
+
+    /// <summary>M ← βM + G (or βM + (1−β)G); d = βM + G (Nesterov) or M: the matrices msign is taken of.</summary>
+    public static void Direction(ReadOnlySpan<float> g, Span<float> m, MatrixView view, MuonConfig c, Span<float> d)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        int n = view.Batch * view.MatrixSize;
         float beta = c.Momentum, gScale = c.EmaMomentum ? 1f - beta : 1f;
         TensorPrimitives.MultiplyAdd(m[..n], beta, Scaled(g[..n], gScale, d), m[..n]);  // M ← βM + gScale·G
-        if (c.Nesterov) TensorPrimitives.MultiplyAdd(m[..n], beta, Scaled(g[..n], gScale, d), d); // D = βM + gScale·G
+        if (c.Nesterov) TensorPrimitives.MultiplyAdd(m[..n], beta, Scaled(g[..n], gScale, d), d[..n]); // D = βM + gScale·G
         else m[..n].CopyTo(d);
+    }
+
+    /// <summary>O = msign(D) per matrix of <paramref name="view"/>, by <paramref name="c"/>'s method; scratch: at least <see cref="Msign.ScratchLength"/>.</summary>
+    public static void Orthogonalize(Span<float> d, MatrixView view, MuonConfig c, Span<float> scratch, Span<float> o)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        int k = view.MatrixSize, rows = view.Rows, cols = view.Cols;
         for (int b = 0; b < view.Batch; b++)                                                       // O = msign(D)
         {
             if (c.ExactMsign) Msign.Exact(d.Slice(b * k, k), rows, cols, o.Slice(b * k, k));
@@ -137,6 +166,14 @@ public sealed class Muon : Optimizer
             else if (c.NsPrecision == Precision.Bf16) Msign.NewtonSchulzBf16(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
             else Msign.NewtonSchulz(d.Slice(b * k, k), rows, cols, c.Schedule, c.Steps, scratch, o.Slice(b * k, k));
         }
+    }
+
+    /// <summary>W ← (1 − ηλ)W; W ← W − ηα·O, then the <see cref="MuonConstraint"/>; o may be overwritten.</summary>
+    public static void Apply(Span<float> w, Span<float> o, Span<float> v, MatrixView view, float alpha, float lr, float wd, MuonConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        int n = view.Batch * view.MatrixSize, k = view.MatrixSize, rows = view.Rows, cols = view.Cols;
+        o = o[..n];
         if (wd != 0f && c.CautiousWeightDecay) Optim.CautiousWeightDecay.Apply(w[..n], o, lr * wd);  // W ← W − ηλ·𝟙[O⊙W ≥ 0]⊙W
         else if (wd != 0f) TensorPrimitives.Multiply(w[..n], 1f - lr * wd, w[..n]);                // W ← (1 − ηλ)W
         float step = lr * alpha;
@@ -164,6 +201,30 @@ public sealed class Muon : Optimizer
         }
     }
 
+    private readonly Dictionary<Parameter, (float[] D, float[] O)> distributed = [];
+
+    // Executor path: momentum for every matrix, msign of all of them by the executor, then every update.
+    private void StepDistributed(float lr, IMsignExecutor executor)
+    {
+        StepCount++;
+        var jobs = new List<MsignJob>(Parameters.Count);
+        foreach (var p in Parameters)
+        {
+            var view = MatrixView.Of(p);
+            if (!distributed.TryGetValue(p, out var buffers))
+                distributed[p] = buffers = (new float[view.Batch * view.MatrixSize], new float[view.Batch * view.MatrixSize]);
+            Direction(GradOf(p), Buffer("momentum", p), view, Config, buffers.D);
+            jobs.Add(new MsignJob(p.Name, view, buffers.D, buffers.O));
+        }
+        executor.Run(jobs, Config);
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            var v = Config.Constraint == MuonConstraint.SpectralWeightDecay ? Buffer("v", p) : Span<float>.Empty;
+            Apply(p.Data, jobs[i].Output, v, jobs[i].View, (float)Config.Scaling.Factor(p.FanIn, p.FanOut), LrOf(p, lr), DecayOf(p, Config.WeightDecay), Config);
+        }
+    }
+
     /// <summary>
     /// Throws unless p is a <see cref="Role.Hidden"/> or <see cref="Role.Input"/> matrix: msign with α = f(d_in, d_out)
     /// is the wrong geometry for embeddings, the output head and gains/biases (theory §4.3, §4.5).
@@ -182,4 +243,18 @@ public sealed class Muon : Optimizer
         TensorPrimitives.Multiply(g, scale, tmp);
         return tmp;
     }
+}
+
+/// <summary>One matrix (or stack) whose msign a Muon step needs: <see cref="Output"/> = msign(<see cref="Direction"/>) per matrix of <see cref="View"/>.</summary>
+public sealed record MsignJob(string Name, MatrixView View, float[] Direction, float[] Output)
+{
+    /// <summary>Floating-point operations of one Newton–Schulz pass over the job, up to a constant: Batch·rows·cols·min(rows, cols).</summary>
+    public double Cost => (double)View.Batch * View.Rows * View.Cols * Math.Min(View.Rows, View.Cols);
+}
+
+/// <summary>Computes the msign of every job of a Muon step (<see cref="Muon.Executor"/>), e.g. one rank per matrix and an all-gather.</summary>
+public interface IMsignExecutor
+{
+    /// <summary>Fills every job's Output with <see cref="Muon.Orthogonalize"/> of its Direction under <paramref name="config"/>.</summary>
+    void Run(IReadOnlyList<MsignJob> jobs, MuonConfig config);
 }

@@ -37,7 +37,7 @@ public sealed class BadInputCorpus(CorpusFiles files) : IClassFixture<CorpusFile
         ["divergenceFactor"] = ("x", "0.5", "1e400"), ["auxLr"] = ("x", "0", "1e39"), ["muonScaling"] = ("1", "huge", ""),
         ["nsSchedule"] = ("1", "newton", ""), ["nsSteps"] = ("x", "-1", "1000"),
         ["nsPrescaling"] = ("3", "newton", ""), ["gramNewtonSchulz"] = ("maybe", "2", "null"), ["cautiousWeightDecay"] = ("maybe", "2", "null"),
-        ["norMuonBeta2"] = ("x", "1", "-1e30"), ["qkClipTau"] = ("x", "-1", "1e400"), ["precision"] = ("1", "fp16", ""), ["nsPrecision"] = ("2", "int8", ""), ["depth"] = ("1", "cubic", ""), ["baseDepth"] = ("x", "-1", "1e12"), ["initStdMultiplier"] = ("x", "0", "1e400"),
+        ["norMuonBeta2"] = ("x", "1", "-1e30"), ["qkClipTau"] = ("x", "-1", "1e400"), ["precision"] = ("1", "fp16", ""), ["microBatches"] = ("x", "0", "1e12"), ["nsPrecision"] = ("2", "int8", ""), ["depth"] = ("1", "cubic", ""), ["baseDepth"] = ("x", "-1", "1e12"), ["initStdMultiplier"] = ("x", "0", "1e400"),
         ["outputMultiplier"] = ("x", "-1", "1e400"), ["attentionMultiplier"] = ("x", "0", "-1e400"), ["warmupFraction"] = ("x", "1", "1e400"),
     };
 
