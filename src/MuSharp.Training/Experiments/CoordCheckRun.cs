@@ -1,5 +1,7 @@
 using System.Globalization;
 using MuSharp.Diagnostics;
+using MuSharp.Nn;
+using MuSharp.Reports;
 using MuSharp.Scaling;
 using MuSharp.Training;
 
@@ -35,9 +37,18 @@ public sealed record CoordCheckOptions
     };
 }
 
-/// <summary>One (parametrization, optimizer) case: its raw statistics and fitted slopes.</summary>
+/// <summary>One (parametrization, optimizer) case: its raw statistics, fitted slopes and the slopes theory predicts.</summary>
 public sealed record CoordCase(ParametrizationKind Parametrization, OptimizerKind Optimizer, List<CoordStat> Stats, List<CoordSlope> Slopes)
 {
+    /// <summary>
+    /// The parametrization's predicted slopes (<see cref="CoordPredictions.Mlp"/>); empty where none are derived
+    /// (the GPT, the depth axis).
+    /// </summary>
+    public IReadOnlyList<CoordPrediction> Predictions { get; init; } = [];
+
+    /// <summary>The prediction for one curve, if any.</summary>
+    public CoordPrediction? Prediction(string module, CoordMetric metric) => Predictions.FirstOrDefault(p => p.Module == module && p.Metric == metric);
+
     /// <summary>Hidden activations and their changes: every tap except the output logits.</summary>
     public IEnumerable<CoordSlope> Hidden(int minStep = 1) => Slopes.Where(s => s.Module != "logits" && s.Step >= minStep
         && s.Metric is CoordMetric.Activation or CoordMetric.Change);
@@ -64,14 +75,19 @@ public static class CoordCheckRun
             {
                 var config0 = Config(o, kind, optimizer, o.Widths[0], 1);
                 print($"coord check: {Name(kind)} · {optimizer.ToString().ToLowerInvariant()} (lr {config0.Lr:G3}) · {axis} {string.Join(",", sizes)} · {o.Seeds} seeds · {o.Steps} steps");
+                (int Inputs, int Classes)? mlp = null;
                 var stats = CoordCheck.Run(sizes, seeds, o.Steps, (size, seed) =>
                 {
                     var config = Config(o, kind, optimizer, size, seed);
                     var task = TrainingTasks.Create(config);
+                    if (task.Model is MlpClassifier m) mlp = (m.InputDim, m.Classes);
                     Action<IDictionary<string, Tensor>> probe = o.Depths is null ? task.Probe : taps => ProbeLastBlock(task, config.Layers, taps);
                     return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, probe);
                 }, o.Spectral && o.Depths is null, line => print("  " + line));
-                var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance));
+                var c = new CoordCase(kind, optimizer, stats, CoordCheck.Fit(stats, o.Tolerance))
+                {
+                    Predictions = mlp is { } dims && o.Depths is null ? Predict(o, kind, optimizer, dims.Inputs, dims.Classes) : [],
+                };
                 cases.Add(c);
                 foreach (var line in VerdictTable(c, o.Tolerance)) print(line);
             }
@@ -121,31 +137,85 @@ public static class CoordCheckRun
             taps[name == last || name.StartsWith(last + ".", StringComparison.Ordinal) ? "blockLast" + name[last.Length..] : name] = x;
     }
 
-    /// <summary>One row per (module, metric): the slope at each step and the verdict of the steepest one.</summary>
+    // The MLP's predicted slopes over the check's widths; only the models' shapes, roles and base fans are read.
+    private static IReadOnlyList<CoordPrediction> Predict(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer, int inputs, int classes)
+    {
+        var config = Config(o, kind, optimizer, o.Widths[0], 1);
+        return CoordPredictions.Mlp(kind, config.Family, width =>
+        {
+            var c = Config(o, kind, optimizer, width, 1);
+            var (layerSizes, baseSizes) = c.MlpSizes(inputs, classes);
+            return new MlpClassifier(layerSizes, c.MakeInit(), baseSizes);
+        }, o.Widths, config.MuonScaling);
+    }
+
+    /// <summary>
+    /// One row per (module, metric): the slope at each step, the trend of the steepest one, the slope the
+    /// parametrization predicts and whether the measurement agrees with it (<see cref="CoordPredictions.Compare"/>:
+    /// "matches" within ±<paramref name="tolerance"/>, "flat" where the prediction is 0 too, "DIFFERS at t=k"
+    /// otherwise; "-" without a prediction). Then one line on the hidden curves after step 0 and one on the logits.
+    /// </summary>
     public static IEnumerable<string> VerdictTable(CoordCase c, double tolerance)
     {
+        ArgumentNullException.ThrowIfNull(c);
         var steps = c.Slopes.Select(s => s.Step).Distinct().Order().ToList();
-        yield return $"  {"module",-22} {"metric",-10} " + string.Join(" ", steps.Select(t => $"{"t=" + t,8}")) + "  verdict";
+        TextColumn[] columns =
+        [
+            new("module", TextAlign.Left), new("metric", TextAlign.Left),
+            .. steps.Select(t => new TextColumn("t=" + t.ToString(CultureInfo.InvariantCulture), TextAlign.Decimal, 3)),
+            new("trend", TextAlign.Left, 3), new("predicted", TextAlign.Decimal), new("vs prediction", TextAlign.Left),
+        ];
+        var table = new TextTable(columns);
         foreach (var row in c.Slopes.GroupBy(s => (s.Module, s.Metric)).OrderBy(g => g.Key.Metric).ThenBy(g => g.Key.Module, StringComparer.Ordinal))
         {
             var byStep = row.ToDictionary(s => s.Step);
             var worst = row.MaxBy(s => Math.Abs(s.Slope))!;
-            string cells = string.Join(" ", steps.Select(t => byStep.TryGetValue(t, out var s) ? $"{Signed(s.Slope),8}" : $"{"",8}"));
-            yield return $"  {row.Key.Module,-22} {row.Key.Metric.ToString().ToLowerInvariant(),-10} {cells}  {Trend(worst.Trend)} ({Signed(worst.Slope)})";
+            var prediction = c.Prediction(row.Key.Module, row.Key.Metric);
+            table.Add([
+                row.Key.Module, row.Key.Metric.ToString().ToLowerInvariant(),
+                .. steps.Select(t => byStep.TryGetValue(t, out var s) ? FixedPoint.Signed(s.Slope) : ""),
+                Trend(worst.Trend), prediction is null ? "-" : FixedPoint.Signed(prediction.Slope), Agreement(row, prediction, tolerance),
+            ]);
         }
+        foreach (string line in table.Lines("  ")) yield return line;
+        if (c.Predictions.Count > 0)
+            yield return $"  predicted: activations and weights at init (t=0), updates at every later step; changes have no prediction";
+
         var hidden = c.Hidden().ToList();
         if (hidden.Count > 0)
         {
             var h = hidden.MaxBy(s => Math.Abs(s.Slope))!;
-            string verdict = hidden.All(s => s.Trend == CoordTrend.Flat) ? "all flat" : "NOT all flat";
-            yield return $"  hidden activations and changes, steps ≥ 1: {verdict} (max |slope| {Math.Abs(h.Slope):0.000} at {h.Module} {h.Metric.ToString().ToLowerInvariant()} t={h.Step}; flat means |slope| ≤ {tolerance})";
+            var notFlat = hidden.Where(s => s.Trend != CoordTrend.Flat).ToList();
+            // A curve that theory predicts to grow (or shrink) at init and that moves the same way after it, no steeper,
+            // is not a failure of the parametrization: the spectral input layer's √d_out/(√d_in + √d_out) does this.
+            var predicted = notFlat.Select(s => (Slope: s, Prediction: c.Prediction(s.Module, s.Metric)))
+                .Where(x => x.Prediction is { } p && Math.Abs(p.Slope) > tolerance && Math.Sign(p.Slope) == Math.Sign(x.Slope.Slope)
+                    && Math.Abs(x.Slope.Slope) <= Math.Abs(p.Slope) + tolerance)
+                .ToList();
+            string where = $"max |slope| {Math.Abs(h.Slope):0.000} at {h.Module} {h.Metric.ToString().ToLowerInvariant()} t={h.Step}";
+            if (notFlat.Count == 0)
+                yield return $"  hidden activations and changes, steps ≥ 1: all flat ({where}; flat means |slope| ≤ {tolerance})";
+            else if (predicted.Count == notFlat.Count)
+            {
+                string curves = string.Join(", ", predicted.Select(x => $"{x.Slope.Module} {x.Slope.Metric.ToString().ToLowerInvariant()}").Distinct());
+                string slopes = string.Join(", ", predicted.Select(x => FixedPoint.Signed(x.Prediction!.Slope)).Distinct());
+                yield return $"  hidden activations and changes, steps ≥ 1: flat except as predicted ({where}; {curves} predicted to scale as {slopes} from init; flat means |slope| ≤ {tolerance})";
+            }
+            else yield return $"  hidden activations and changes, steps ≥ 1: NOT all flat ({where}; flat means |slope| ≤ {tolerance})";
         }
         var logit = c.Slopes.Where(s => s.Module == "logits" && s.Metric == CoordMetric.Change).MaxBy(s => s.Slope);
         if (logit != null) yield return $"  output logits' change: max slope {logit.Slope:+0.000;-0.000} at t={logit.Step}";
     }
 
-    /// <summary>A slope with its sign, rounded first so −0.001 prints as +0.00 rather than -0.00.</summary>
-    private static string Signed(double slope) => Math.Round(slope, 2).ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
+    // The verdict of the step that disagrees most with the prediction, over the steps the prediction is for.
+    private static string Agreement(IEnumerable<CoordSlope> row, CoordPrediction? prediction, double tolerance)
+    {
+        if (prediction is null) return "-";
+        var verdicts = CoordPredictions.Compare(row, [prediction], tolerance).Where(v => !double.IsNaN(v.Predicted)).ToList();
+        if (verdicts.Count == 0) return "-";
+        var worst = verdicts.MaxBy(v => Math.Abs(v.Measured - v.Predicted))!;
+        return worst.Agrees ? worst.Verdict : $"DIFFERS at t={worst.Step}";
+    }
 
     private static string Trend(CoordTrend t) => t switch
     {
