@@ -32,6 +32,7 @@ public static class SweepReport
 
         List<TransferPoint> points;
         List<string> summary;
+        IReadOnlyList<TransferGroup> groups;
         string name;
         using (var store = SweepStore.OpenExisting(db))
         {
@@ -41,10 +42,11 @@ public static class SweepReport
                 .Select(r => new TransferPoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization, r.Spec.Width, r.Spec.Lr, r.Spec.Seed,
                     r.Status == TrialStatus.Done ? r.Result.FinalValLoss : null, SweepStore.StatusName(r.Status)))
                 .ToList();
-            summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth)).Split('\n')];
+            groups = TransferSummary.Summarize(rows, store.BaseWidth);
+            summary = [.. SummaryTable.Format(groups).Split('\n')];
         }
         var (coord, verdicts) = ReadCoordCheck(coordDir);
-        var data = new ReportData($"μTransfer: {name}", points, coord, verdicts, summary);
+        var data = new ReportData($"μTransfer: {name}", points, coord, verdicts, summary, TransferSummary: groups);
         HtmlReport.Write(output, data, figures);
         return output;
     }

@@ -32,7 +32,7 @@ public static partial class HtmlReport
         bool anyFigure = sections.Any(s => s.Figures.Count > 0);
         // A report without charts (only a summary or verdicts) needs no vega at all.
         var vega = anyFigure ? VegaPackages.Locate() : null;
-        string html = Render(data.Title, data.SummaryLines, sections, vega);
+        string html = Render(data.Title, data.SummaryLines, sections, vega, data.TransferSummary);
 
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
@@ -72,7 +72,8 @@ public static partial class HtmlReport
     /// The page's HTML. <paramref name="vega"/> may be null only when no section has a figure. Internal so tests can
     /// render hand-made (also deliberately broken) specs.
     /// </summary>
-    internal static string Render(string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, VegaPackages? vega)
+    internal static string Render(string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, VegaPackages? vega,
+        IReadOnlyList<Sweeps.TransferGroup>? summary = null)
     {
         ArgumentNullException.ThrowIfNull(summaryLines);
         var figures = sections.SelectMany(s => s.Figures).ToList();
@@ -93,7 +94,7 @@ public static partial class HtmlReport
         html.AppendLine("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append("<meta name=\"generator\" content=\"musharp report (").Append(VegaPackages.Versions).AppendLine(")\">");
         html.Append("<title>").Append(Encode(title)).AppendLine("</title>");
-        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).Append(BatchScalingTable.Css).AppendLine("</style>");
+        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).Append(BatchScalingTable.Css).Append(SummaryHtml.Css).AppendLine("</style>");
         // The status script comes first so that an error while loading the libraries is counted too.
         html.Append("<script>\n").Append(StatusScript.Replace("__TOTAL__", figures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)).AppendLine("</script>");
         if (vega != null)
@@ -107,7 +108,9 @@ public static partial class HtmlReport
         html.Append("<p id=\"render-status\" data-settled=\"false\" data-total=\"").Append(figures.Count).Append("\" data-rendered=\"0\" data-errors=\"0\">rendering ")
             .Append(figures.Count).AppendLine(" charts…</p>");
         html.AppendLine("<ul id=\"render-errors\"></ul>");
-        if (summaryLines.Count > 0)
+        if (summary is { Count: > 0 })
+            html.AppendLine("<section id=\"summary\"><h2>Summary</h2>").Append(SummaryHtml.ToHtml(summary)).AppendLine("</section>");
+        else if (summaryLines.Count > 0)
         {
             html.AppendLine("<section id=\"summary\"><h2>Summary</h2>");
             html.Append("<pre>").Append(Encode(string.Join('\n', summaryLines))).AppendLine("</pre></section>");
