@@ -43,16 +43,19 @@ public static class Cli
         catch (Exception e) { return Unexpected(e); }
     }
 
-    /// <summary>The command tree: every <see cref="IVerb"/> in this assembly, in <see cref="IVerb.Order"/>.</summary>
-    internal static RootCommand Root()
+    /// <summary>
+    /// The command tree: every <see cref="IVerb"/> in this assembly, in <see cref="IVerb.Order"/>. A plain command named
+    /// musharp with the root's help and version options, because a RootCommand takes its name from the executable
+    /// (MuSharp.Cli under dotnet), which the help's usage lines would show.
+    /// </summary>
+    internal static Command Root()
     {
-        var root = new RootCommand("""
+        var root = new Command("musharp", """
             MuSharp: scale-invariant neural-network training on a CPU engine. Train MLPs and GPTs, check coordinates across
             widths, sweep learning rates for μTransfer and batch-size laws, and write HTML reports.
             Exit codes: 0 done, 1 some trials failed, 2 bad input, 3 training diverged, 70 internal error (see the log
             file named), 130 interrupted (a checkpoint was saved).
-            """);
-        foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new VersionAction();
+            """) { new HelpOption(), new VersionOption { Action = new VersionAction() } };
         var verbs = typeof(Cli).Assembly.GetTypes()
             .Where(t => typeof(IVerb).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => (IVerb)Activator.CreateInstance(t)!)
@@ -72,7 +75,7 @@ public static class Cli
     {
         string message = Paths.OneLine(parse.Errors[0].Message).TrimEnd('.');
         var command = parse.CommandResult.Command;
-        string verb = command is RootCommand ? "musharp" : $"musharp {command.Name}";
+        string verb = command.Parents.FirstOrDefault() is null ? "musharp" : $"musharp {command.Name}";
         // System.CommandLine names the command, not the missing argument: say which and what it is.
         if (message.StartsWith("Required argument missing for command", StringComparison.Ordinal) && command.Arguments.Count > 0)
             message = $"{verb}: {command.Arguments[0].Name} is missing ({command.Arguments[0].Description})";

@@ -104,7 +104,7 @@ public static class MsignReport
         var schedule = ScheduleByName(o.Schedule, steps);
         console.WriteLine($"msign of a Gaussian [{o.Rows}, {o.Cols}] (seed {o.Seed}) by Newton-Schulz '{schedule.Name}', {steps} steps; " +
             $"exact msign by SVD ({(Lapack.IsNative ? "LAPACK" : "managed Jacobi")}), ||msign||_F = {Math.Sqrt(Math.Min(o.Rows, o.Cols)):G4}");
-        var table = new Table().AddColumns("step", "sigma_min", "sigma_max", "frob_err", "time_ms");
+        var table = RightAligned(new Table().AddColumns("step", "sigma_min", "sigma_max", "frob_err", "time_ms"), 0);
         foreach (var r in Measure(o))
             table.AddRow(r.Step.ToString(CultureInfo.InvariantCulture), G(r.SigmaMin), G(r.SigmaMax), G(r.FrobeniusError),
                 r.Milliseconds.ToString("F3", CultureInfo.InvariantCulture));
@@ -112,12 +112,19 @@ public static class MsignReport
         if (o.Bench)
         {
             var b = Bench(o);
-            var bench = new Table().AddColumns("method", "time_ms", "svd/ns");
+            var bench = RightAligned(new Table().AddColumns("method", "time_ms", "svd/ns"), 1);
             bench.AddRow($"newton-schulz x{b.Steps}", b.NewtonSchulzMs.ToString("F3", CultureInfo.InvariantCulture), b.Ratio.ToString("F2", CultureInfo.InvariantCulture));
             bench.AddRow("svd (U, S, Vt)", b.SvdMs.ToString("F3", CultureInfo.InvariantCulture), "1.00");
             console.Write(bench);
         }
         return 0;
+    }
+
+    // Numbers right-aligned, so their fixed decimals line up.
+    private static Table RightAligned(Table table, int from)
+    {
+        foreach (var column in table.Columns.Skip(from)) column.RightAligned();
+        return table;
     }
 
     private static string G(double v) => v.ToString("F6", CultureInfo.InvariantCulture);

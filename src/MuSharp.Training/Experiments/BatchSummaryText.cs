@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MuSharp.Reports;
 
 namespace MuSharp.Experiments;
 
@@ -9,8 +10,6 @@ namespace MuSharp.Experiments;
 /// </summary>
 public static class BatchSummaryText
 {
-    private const int Column = 9;
-
     public static string Format(IReadOnlyList<BatchGroup> groups, double target)
     {
         ArgumentNullException.ThrowIfNull(groups);
@@ -19,25 +18,29 @@ public static class BatchSummaryText
         foreach (var g in groups)
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"{g.Task} · {g.Optimizer}: steps to validation loss {target:G3} (geometric mean over seeds; * fewest at the batch, - not reached or diverged)");
-            s.Append("lr".PadLeft(Column)).Append(' ');
-            foreach (int b in g.Batches) s.Append(("B" + b.ToString(CultureInfo.InvariantCulture)).PadLeft(Column));
-            s.AppendLine();
+            var steps = new TextTable([new("lr", TextAlign.Decimal, 0), .. g.Batches.SelectMany(b => new TextColumn[]
+                { new("B" + b.ToString(CultureInfo.InvariantCulture), TextAlign.Right, 3), new("", TextAlign.Left, 1) })]);
             foreach (var lrGroup in g.Cells.GroupBy(c => c.LrIndex).OrderBy(x => x.Key))
             {
-                s.Append(Num(lrGroup.First().Lr).PadLeft(Column)).Append(' ');
+                var cells = new List<string> { Num(lrGroup.First().Lr) };
                 foreach (int b in g.Batches)
                 {
                     var cell = lrGroup.FirstOrDefault(c => c.Batch == b);
                     var rowCells = g.Cells.Where(c => c.Batch == b && c.Steps is not null).ToList();
                     bool star = cell?.Steps is not null && rowCells.Count > 0 && cell.Steps == rowCells.Min(c => c.Steps);
-                    s.Append(((cell?.Steps is double st ? st.ToString("F0", CultureInfo.InvariantCulture) : "-") + (star ? "*" : " ")).PadLeft(Column));
+                    cells.Add(cell?.Steps is double st ? st.ToString("F0", CultureInfo.InvariantCulture) : "-");
+                    cells.Add(star ? "*" : "");
                 }
-                s.AppendLine();
+                steps.Add([.. cells]);
             }
-            s.AppendLine("optimum (refined in log lr):  batch   lr         steps     samples   B_simple at target");
+            foreach (string line in steps.Lines()) s.AppendLine(line);
+            s.AppendLine("optimum (refined in log lr):");
+            var optima = new TextTable(new("batch", TextAlign.Right, 0), new("lr", TextAlign.Decimal), new("steps", TextAlign.Right),
+                new("samples", TextAlign.Right), new("B_simple at target", TextAlign.Decimal), new("", TextAlign.Left));
             foreach (var o in g.Optima)
-                s.AppendLine(CultureInfo.InvariantCulture,
-                    $"{"",29} {o.Batch,6}   {Num(o.Lr),-9}  {o.Steps,7:F0}  {o.Samples,10:F0}   {(o.BSimple is double bs ? Num(bs) : "-")}{(o.AtEdge ? "   (at the grid edge)" : "")}");
+                optima.Add(o.Batch.ToString(CultureInfo.InvariantCulture), Num(o.Lr), o.Steps.ToString("F0", CultureInfo.InvariantCulture),
+                    o.Samples.ToString("F0", CultureInfo.InvariantCulture), o.BSimple is double bs ? Num(bs) : "-", o.AtEdge ? "(at the grid edge)" : "");
+            foreach (string line in optima.Lines("  ")) s.AppendLine(line);
             if (g.Fit is { } f)
                 s.AppendLine(CultureInfo.InvariantCulture, $"fit η*(B) = η_max/(1 + B_noise/B)^α: η_max {Num(f.EtaMax)}, B_noise {Num(f.BNoise)}, α {f.Alpha:F2} (rms log error {f.RmsLogError:F3})");
             if (g.FitAlpha1 is { } f1)
@@ -61,5 +64,5 @@ public static class BatchSummaryText
 
     private static string Within3(double ratio) => ratio is >= 1.0 / 3 and <= 3 ? " (within a factor of 3)" : " (NOT within a factor of 3)";
 
-    private static string Num(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+    private static string Num(double v) => FixedPoint.Significant(v, 3, trimZeros: true);
 }

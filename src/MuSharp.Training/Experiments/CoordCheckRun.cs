@@ -1,5 +1,7 @@
 using System.Globalization;
 using MuSharp.Diagnostics;
+using MuSharp.Nn;
+using MuSharp.Reports;
 using MuSharp.Scaling;
 using MuSharp.Training;
 
@@ -35,13 +37,21 @@ public sealed record CoordCheckOptions
     };
 }
 
-/// <summary>One (parametrization, optimizer) case: its raw statistics and fitted slopes.</summary>
+/// <summary>One (parametrization, optimizer) case: its raw statistics, fitted slopes and the slopes theory predicts.</summary>
 public sealed record CoordCase(ParametrizationKind Parametrization, OptimizerKind Optimizer, List<CoordStat> Stats, List<CoordSlope> Slopes)
 {
     /// <summary>
-    /// Every measured slope beside the slope the parametrization predicts over the same widths (<see cref="CoordPredictions"/>:
-    /// activations, weights and updates for the MLP; weights and updates of every matrix for other models), with the
-    /// verdict "matches", "flat", "differs" or "no prediction".
+    /// The parametrization's predicted slopes (<see cref="CoordPredictions.Mlp"/>); empty where none are derived
+    /// (the GPT, the depth axis).
+    /// </summary>
+    public IReadOnlyList<CoordPrediction> Predictions { get; init; } = [];
+
+    /// <summary>The prediction for one curve, if any.</summary>
+    public CoordPrediction? Prediction(string module, CoordMetric metric) => Predictions.FirstOrDefault(p => p.Module == module && p.Metric == metric);
+
+    /// <summary>
+    /// Every measured slope beside its prediction (<see cref="CoordPredictions.Compare"/>), with the verdict "matches",
+    /// "flat", "differs" or "no prediction".
     /// </summary>
     public IReadOnlyList<Diagnostics.CoordVerdict> Predicted { get; init; } = [];
 
@@ -80,10 +90,13 @@ public static class CoordCheckRun
                 }, o.Spectral && o.Depths is null, line => print("  " + line));
                 var slopes = CoordCheck.Fit(stats, o.Tolerance);
                 // Predictions are slopes against width; the depth axis has none.
-                var c = new CoordCase(kind, optimizer, stats, slopes) { Predicted = o.Depths is null ? Compare(o, kind, optimizer, slopes) : [] };
+                var predictions = o.Depths is null ? Predict(o, kind, optimizer) : [];
+                var c = new CoordCase(kind, optimizer, stats, slopes)
+                {
+                    Predictions = predictions, Predicted = CoordPredictions.Compare(slopes, predictions, o.Tolerance),
+                };
                 cases.Add(c);
                 foreach (var line in VerdictTable(c, o.Tolerance)) print(line);
-                foreach (var line in PredictionTable(c)) print(line);
             }
         CoordCsv.Write(o.Out, cases);
         print($"wrote {Path.Combine(o.Out, CoordCsv.StatsFile)} and {Path.Combine(o.Out, CoordCsv.SlopesFile)}");
@@ -131,60 +144,87 @@ public static class CoordCheckRun
             taps[name == last || name.StartsWith(last + ".", StringComparison.Ordinal) ? "blockLast" + name[last.Length..] : name] = x;
     }
 
-    /// <summary>The measured slopes of one case against the predictions for its models (theory §2–§3), within <see cref="CoordCheckOptions.Tolerance"/>.</summary>
-    public static IReadOnlyList<Diagnostics.CoordVerdict> Compare(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer, IEnumerable<CoordSlope> measured)
+    /// <summary>
+    /// The slopes the parametrization predicts over the check's widths (theory §2–§3): activations, weights and updates for
+    /// the MLP; weights and updates of every matrix for other models. Only the models' shapes, roles and base fans are read.
+    /// </summary>
+    public static IReadOnlyList<CoordPrediction> Predict(CoordCheckOptions o, ParametrizationKind kind, OptimizerKind optimizer)
     {
         ArgumentNullException.ThrowIfNull(o);
         var config = Config(o, kind, optimizer, o.Widths[0], 1);
         Nn.Module Build(int width) => TrainingTasks.Create(Config(o, kind, optimizer, width, 1)).Model;
-        var predictions = config.Task == TaskKind.Mlp
+        return config.Task == TaskKind.Mlp
             ? CoordPredictions.Mlp(kind, config.Family, w => (Nn.MlpClassifier)Build(w), o.Widths, config.MuonScaling)
             : CoordPredictions.Matrices(kind, config.Family, Build, o.Widths, config.MuonScaling);
-        return CoordPredictions.Compare(measured, predictions, o.Tolerance);
     }
 
     /// <summary>
-    /// Predicted beside measured slope for every curve with a prediction (activations and weights at step 0, updates at the
-    /// last step), and a count line: how many match, are flat as predicted, or differ.
+    /// One row per (module, metric): the slope at each step, the trend of the steepest one, the slope the
+    /// parametrization predicts and whether the measurement agrees with it (<see cref="CoordPredictions.Compare"/>:
+    /// "matches" within ±<paramref name="tolerance"/>, "flat" where the prediction is 0 too, "DIFFERS at t=k"
+    /// otherwise; "-" without a prediction). Then one line on the hidden curves after step 0 and one on the logits.
     /// </summary>
-    public static IEnumerable<string> PredictionTable(CoordCase c)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        int last = c.Predicted.Select(v => v.Step).DefaultIfEmpty(0).Max();
-        var rows = c.Predicted.Where(v => v.Verdict != "no prediction" && (v.Step == 0 || v.Step == last))
-            .OrderBy(v => v.Metric).ThenBy(v => v.Module, StringComparer.Ordinal).ToList();
-        if (rows.Count == 0) yield break;
-        yield return $"  {"module",-22} {"metric",-10} {"step",4} {"predicted",9} {"measured",9}  verdict";
-        foreach (var v in rows)
-            yield return $"  {v.Module,-22} {v.Metric.ToString().ToLowerInvariant(),-10} {v.Step,4} {Signed(v.Predicted),9} {Signed(v.Measured),9}  {v.Verdict}";
-        yield return $"  against the prediction: {rows.Count(v => v.Verdict == "matches")} match, {rows.Count(v => v.Verdict == "flat")} flat as predicted, {rows.Count(v => v.Verdict == "differs")} differ";
-    }
-
-    /// <summary>One row per (module, metric): the slope at each step and the verdict of the steepest one.</summary>
     public static IEnumerable<string> VerdictTable(CoordCase c, double tolerance)
     {
+        ArgumentNullException.ThrowIfNull(c);
         var steps = c.Slopes.Select(s => s.Step).Distinct().Order().ToList();
-        yield return $"  {"module",-22} {"metric",-10} " + string.Join(" ", steps.Select(t => $"{"t=" + t,8}")) + "  verdict";
+        TextColumn[] columns =
+        [
+            new("module", TextAlign.Left), new("metric", TextAlign.Left),
+            .. steps.Select(t => new TextColumn("t=" + t.ToString(CultureInfo.InvariantCulture), TextAlign.Decimal, 3)),
+            new("trend", TextAlign.Left, 3), new("predicted", TextAlign.Decimal), new("vs prediction", TextAlign.Left),
+        ];
+        var table = new TextTable(columns);
         foreach (var row in c.Slopes.GroupBy(s => (s.Module, s.Metric)).OrderBy(g => g.Key.Metric).ThenBy(g => g.Key.Module, StringComparer.Ordinal))
         {
             var byStep = row.ToDictionary(s => s.Step);
             var worst = row.MaxBy(s => Math.Abs(s.Slope))!;
-            string cells = string.Join(" ", steps.Select(t => byStep.TryGetValue(t, out var s) ? $"{Signed(s.Slope),8}" : $"{"",8}"));
-            yield return $"  {row.Key.Module,-22} {row.Key.Metric.ToString().ToLowerInvariant(),-10} {cells}  {Trend(worst.Trend)} ({Signed(worst.Slope)})";
+            var prediction = c.Prediction(row.Key.Module, row.Key.Metric);
+            table.Add([
+                row.Key.Module, row.Key.Metric.ToString().ToLowerInvariant(),
+                .. steps.Select(t => byStep.TryGetValue(t, out var s) ? FixedPoint.Signed(s.Slope) : ""),
+                Trend(worst.Trend), prediction is null ? "-" : FixedPoint.Signed(prediction.Slope), Agreement(row, prediction, tolerance),
+            ]);
         }
+        foreach (string line in table.Lines("  ")) yield return line;
+        if (c.Predictions.Count > 0)
+            yield return $"  predicted: activations and weights at init (t=0), updates at every later step; changes have no prediction";
+
         var hidden = c.Hidden().ToList();
         if (hidden.Count > 0)
         {
             var h = hidden.MaxBy(s => Math.Abs(s.Slope))!;
-            string verdict = hidden.All(s => s.Trend == CoordTrend.Flat) ? "all flat" : "NOT all flat";
-            yield return $"  hidden activations and changes, steps ≥ 1: {verdict} (max |slope| {Math.Abs(h.Slope):0.000} at {h.Module} {h.Metric.ToString().ToLowerInvariant()} t={h.Step}; flat means |slope| ≤ {tolerance})";
+            var notFlat = hidden.Where(s => s.Trend != CoordTrend.Flat).ToList();
+            // A curve that theory predicts to grow (or shrink) at init and that moves the same way after it, no steeper,
+            // is not a failure of the parametrization: the spectral input layer's √d_out/(√d_in + √d_out) does this.
+            var predicted = notFlat.Select(s => (Slope: s, Prediction: c.Prediction(s.Module, s.Metric)))
+                .Where(x => x.Prediction is { } p && Math.Abs(p.Slope) > tolerance && Math.Sign(p.Slope) == Math.Sign(x.Slope.Slope)
+                    && Math.Abs(x.Slope.Slope) <= Math.Abs(p.Slope) + tolerance)
+                .ToList();
+            string where = $"max |slope| {Math.Abs(h.Slope):0.000} at {h.Module} {h.Metric.ToString().ToLowerInvariant()} t={h.Step}";
+            if (notFlat.Count == 0)
+                yield return $"  hidden activations and changes, steps ≥ 1: all flat ({where}; flat means |slope| ≤ {tolerance})";
+            else if (predicted.Count == notFlat.Count)
+            {
+                string curves = string.Join(", ", predicted.Select(x => $"{x.Slope.Module} {x.Slope.Metric.ToString().ToLowerInvariant()}").Distinct());
+                string slopes = string.Join(", ", predicted.Select(x => FixedPoint.Signed(x.Prediction!.Slope)).Distinct());
+                yield return $"  hidden activations and changes, steps ≥ 1: flat except as predicted ({where}; {curves} predicted to scale as {slopes} from init; flat means |slope| ≤ {tolerance})";
+            }
+            else yield return $"  hidden activations and changes, steps ≥ 1: NOT all flat ({where}; flat means |slope| ≤ {tolerance})";
         }
         var logit = c.Slopes.Where(s => s.Module == "logits" && s.Metric == CoordMetric.Change).MaxBy(s => s.Slope);
         if (logit != null) yield return $"  output logits' change: max slope {logit.Slope:+0.000;-0.000} at t={logit.Step}";
     }
 
-    /// <summary>A slope with its sign, rounded first so −0.001 prints as +0.00 rather than -0.00.</summary>
-    private static string Signed(double slope) => Math.Round(slope, 2).ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
+    // The verdict of the step that disagrees most with the prediction, over the steps the prediction is for.
+    private static string Agreement(IEnumerable<CoordSlope> row, CoordPrediction? prediction, double tolerance)
+    {
+        if (prediction is null) return "-";
+        var verdicts = CoordPredictions.Compare(row, [prediction], tolerance).Where(v => !double.IsNaN(v.Predicted)).ToList();
+        if (verdicts.Count == 0) return "-";
+        var worst = verdicts.MaxBy(v => Math.Abs(v.Measured - v.Predicted))!;
+        return worst.Agrees ? worst.Verdict : $"DIFFERS at t={worst.Step}";
+    }
 
     private static string Trend(CoordTrend t) => t switch
     {

@@ -280,7 +280,7 @@ public static class StabilityRun
         return new StabilityReport(spec, points, StabilitySweep.Slopes(points));
     }
 
-    /// <summary>Writes the report page (one section per report) to <paramref name="path"/>; see <see cref="HtmlReport.Write(string, string, IReadOnlyList{string}, IReadOnlyList{ReportSection}, bool)"/>.</summary>
+    /// <summary>Writes the report page (one section per report) to <paramref name="path"/>; see <see cref="HtmlReport.Write(string, string, IReadOnlyList{string}, IReadOnlyList{ReportSection}, bool, IReadOnlyList{Sweeps.TransferGroup})"/>.</summary>
     public static void WriteHtml(string path, IReadOnlyList<StabilityReport> reports, bool writeFigures = false)
     {
         ArgumentNullException.ThrowIfNull(reports);

@@ -41,9 +41,10 @@ public static class SweepReport
             .Select(r => new TransferPoint(r.Spec.Task, r.Spec.Optimizer, r.Spec.Parametrization, r.Spec.Width, r.Spec.Lr, r.Spec.Seed,
                 r.Status == TrialStatus.Done ? r.Result.FinalValLoss : null, SweepStore.StatusName(r.Status)))
             .ToList();
-        List<string> summary = [.. SummaryTable.Format(TransferSummary.Summarize(rows, store.BaseWidth())).Split('\n')];
+        var groups = TransferSummary.Summarize(rows, store.BaseWidth());
+        List<string> summary = [.. SummaryTable.Format(groups).Split('\n')];
         var (coord, verdicts) = coordDir is null ? ([], []) : ReadCoordCheck(coordDir);
-        var data = new ReportData($"μTransfer: {store.Name}", points, coord, verdicts, summary);
+        var data = new ReportData($"μTransfer: {store.Name}", points, coord, verdicts, summary, TransferSummary: groups);
         HtmlReport.Write(output, data, figures);
         return output;
     }

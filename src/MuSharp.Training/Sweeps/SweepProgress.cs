@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using MuSharp.Training;
 
 namespace MuSharp.Sweeps;
 
@@ -7,6 +9,12 @@ namespace MuSharp.Sweeps;
 /// The coordinator's progress lines: one per trial as it finishes (finished/total, its result, diverged and failed
 /// counts, ETA), read from the store, which the workers update; and when no trial has finished for a while, the step
 /// each running trial has reached (from its metrics.csv). Plain lines, so a terminal, a log file and CI all read it.
+/// <para>
+/// The ETA weighs each trial by its size (<see cref="Cost"/>: parameters × batch × steps, so ∝ width² × steps for the
+/// MLP and the GPT) and calibrates seconds per unit of cost on the trials finished so far, from their own timings; the
+/// remaining cost is shared by as many workers as have been seen running at once. So the wide trials that run last
+/// are already counted at their size when only narrow ones have finished.
+/// </para>
 /// </summary>
 public sealed class SweepProgress
 {
@@ -16,7 +24,8 @@ public sealed class SweepProgress
     private readonly TextWriter output;
     private readonly string trialsDir;
     private readonly int total;
-    private int finishedHere;
+    private readonly Dictionary<long, double> costs = [];
+    private int concurrency = 1;
     private TimeSpan lastLine;
 
     /// <summary>Starts counting from <paramref name="rows"/>: trials finished before this run are not announced again.</summary>
@@ -32,18 +41,18 @@ public sealed class SweepProgress
     public void Update(IReadOnlyList<TrialRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        concurrency = Math.Max(concurrency, rows.Count(r => r.Status == TrialStatus.Running));
         foreach (var r in rows.Where(r => r.IsFinished && !seen.Contains(r.Id)).OrderBy(r => r.Finished))
         {
             seen.Add(r.Id);
-            finishedHere++;
             int done = seen.Count, diverged = rows.Count(x => x.Status == TrialStatus.Diverged), failed = rows.Count(x => x.Status == TrialStatus.Failed);
             string count = done.ToString(CultureInfo.InvariantCulture).PadLeft(total.ToString(CultureInfo.InvariantCulture).Length);
-            output.WriteLine($"[{count}/{total}] {Describe(r)} · {diverged} diverged{(failed > 0 ? $", {failed} failed" : "")} · ETA {Eta(total - done)}");
+            output.WriteLine($"[{count}/{total}] {Describe(r)} · {diverged} diverged{(failed > 0 ? $", {failed} failed" : "")} · ETA {Eta(rows)}");
             lastLine = clock.Elapsed;
         }
         if (clock.Elapsed - lastLine < Heartbeat) return;
         var running = rows.Where(r => r.Status == TrialStatus.Running).Select(r => $"{r.Spec.Key} at step {LastStep(r.Id)}").ToList();
-        if (running.Count > 0) output.WriteLine($"... running {string.Join(", ", running)} · {seen.Count}/{total} finished · ETA {Eta(total - seen.Count)}");
+        if (running.Count > 0) output.WriteLine($"... running {string.Join(", ", running)} · {seen.Count}/{total} finished · ETA {Eta(rows)}");
         lastLine = clock.Elapsed;
     }
 
@@ -51,7 +60,7 @@ public sealed class SweepProgress
     public static string Describe(TrialRow r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        string lr = r.Spec.Lr.ToString("G3", CultureInfo.InvariantCulture);
+        string lr = SummaryTable.Lr(r.Spec.Lr);
         string time = r.Result.Seconds is double s ? $" in {s.ToString("F1", CultureInfo.InvariantCulture)} s" : "";
         return r.Status switch
         {
@@ -61,13 +70,47 @@ public sealed class SweepProgress
         };
     }
 
-    // Wall time per trial finished in this run (the workers run side by side), times the trials left. Wider trials take
-    // longer and run last, so this errs on the short side.
-    private string Eta(int remaining)
+    /// <summary>
+    /// The time the trials not finished in <paramref name="rows"/> still need, or null before any finished trial has a
+    /// timing: seconds per unit of <see cref="Cost"/> over the finished trials, times the unfinished trials' cost,
+    /// divided by the workers seen running at once (<paramref name="workers"/>). A running trial counts whole, so the
+    /// estimate errs long by at most one trial per worker.
+    /// </summary>
+    public static TimeSpan? Remaining(IReadOnlyList<TrialRow> rows, int workers, Func<TrialSpec, double> cost)
     {
-        if (remaining == 0) return "0s";
-        if (finishedHere == 0) return "-";
-        var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / finishedHere * remaining);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(cost);
+        var timed = rows.Where(r => r.Status is TrialStatus.Done or TrialStatus.Diverged && r.Result.Seconds is > 0).ToList();
+        if (timed.Count == 0) return null;
+        double perUnit = timed.Sum(r => r.Result.Seconds!.Value) / timed.Sum(r => cost(r.Spec));
+        double left = rows.Where(r => !r.IsFinished).Sum(r => cost(r.Spec));
+        return TimeSpan.FromSeconds(perUnit * left / Math.Max(1, workers));
+    }
+
+    /// <summary>
+    /// A trial's relative cost: the model's parameters (<see cref="MemoryEstimate"/>; the GPT's attention adds
+    /// layers × context × d_model per token) × batch size × steps, i.e. its training FLOPs up to a constant. A spec
+    /// whose config cannot be read costs width².
+    /// </summary>
+    public static double Cost(TrialSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        try
+        {
+            var config = JsonSerializer.Deserialize<TrainConfig>(spec.ConfigJson, TrainConfig.Json);
+            if (config is null) return (double)spec.Width * spec.Width;
+            double perItem = MemoryEstimate.For(config).Parameters;
+            if (config.Task == TaskKind.Gpt) perItem += (double)config.Layers * config.ContextLength * config.DModel;
+            return perItem * Math.Max(1, config.BatchSize) * Math.Max(1, config.Steps);
+        }
+        catch (JsonException) { return (double)spec.Width * spec.Width; }
+    }
+
+    private string Eta(IReadOnlyList<TrialRow> rows)
+    {
+        if (rows.All(r => r.IsFinished)) return "0s";
+        var remaining = Remaining(rows, concurrency, s => costs.TryGetValue(s.Id, out double c) ? c : costs[s.Id] = Cost(s));
+        if (remaining is not { } eta) return "-";
         return eta.TotalHours >= 1 ? $"{(int)eta.TotalHours}h{eta.Minutes:D2}m" : eta.TotalMinutes >= 1 ? $"{eta.Minutes}m{eta.Seconds:D2}s" : $"{eta.Seconds}s";
     }
 
@@ -86,5 +129,5 @@ public sealed class SweepProgress
         catch (IOException) { return 0; }
     }
 
-    private static string F(double? v) => v is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : "-";
+    private static string F(double? v) => SummaryTable.Loss(v);
 }

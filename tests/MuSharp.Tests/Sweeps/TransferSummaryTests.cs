@@ -109,7 +109,7 @@ public sealed class TransferSummaryTests
         string table = SummaryTable.Format(groups);
         Assert.Contains("mlp · sgd · mup", table);
         Assert.Contains("inf", table);
-        Assert.Contains("0.5*", table);
+        Assert.Contains("0.5000 *", table);
         Assert.Contains("drift 0 grid steps", table);
     }
 }

@@ -28,21 +28,28 @@ public static partial class HtmlReport
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(data);
-        Write(path, data.Title, data.SummaryLines, Sections(data), writeFigures);
+        Write(path, data.Title, data.SummaryLines, Sections(data), writeFigures, data.TransferSummary);
     }
 
     /// <summary>
     /// Writes a page of ready-made <paramref name="sections"/> (a stability or reproduce report) under <paramref name="title"/>,
     /// with <paramref name="summaryLines"/> verbatim at the top; otherwise as <see cref="Write(string, ReportData, bool)"/>.
     /// </summary>
-    public static void Write(string path, string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, bool writeFigures = false)
+    /// <param name="path">The HTML file.</param>
+    /// <param name="title">The page title.</param>
+    /// <param name="summaryLines">Text shown verbatim at the top (when no <paramref name="transferSummary"/> is given).</param>
+    /// <param name="sections">The report's sections.</param>
+    /// <param name="writeFigures">Also write figures/NAME.svg and .png.</param>
+    /// <param name="transferSummary">A μTransfer sweep's groups, drawn as HTML tables in place of the summary lines.</param>
+    public static void Write(string path, string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, bool writeFigures = false,
+        IReadOnlyList<Sweeps.TransferGroup>? transferSummary = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(sections);
         bool anyFigure = sections.Any(s => s.Figures.Count > 0);
         // A report without charts (only a summary or verdicts) needs no vega at all.
         var vega = anyFigure ? VegaPackages.Locate() : null;
-        string html = Render(title, summaryLines, sections, vega);
+        string html = Render(title, summaryLines, sections, vega, transferSummary);
 
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
@@ -82,7 +89,8 @@ public static partial class HtmlReport
     /// The page's HTML. <paramref name="vega"/> may be null only when no section has a figure. Internal so tests can
     /// render hand-made (also deliberately broken) specs.
     /// </summary>
-    internal static string Render(string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, VegaPackages? vega)
+    internal static string Render(string title, IReadOnlyList<string> summaryLines, IReadOnlyList<ReportSection> sections, VegaPackages? vega,
+        IReadOnlyList<Sweeps.TransferGroup>? summary = null)
     {
         ArgumentNullException.ThrowIfNull(summaryLines);
         var figures = sections.SelectMany(s => s.Figures).ToList();
@@ -103,7 +111,7 @@ public static partial class HtmlReport
         html.AppendLine("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append("<meta name=\"generator\" content=\"musharp report (").Append(VegaPackages.Versions).AppendLine(")\">");
         html.Append("<title>").Append(Encode(title)).AppendLine("</title>");
-        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).Append(BatchScalingTable.Css).AppendLine("</style>");
+        html.Append("<style>\n").Append(Css).Append(VerdictTable.Css).Append(BatchScalingTable.Css).Append(SummaryHtml.Css).AppendLine("</style>");
         // The status script comes first so that an error while loading the libraries is counted too.
         html.Append("<script>\n").Append(StatusScript.Replace("__TOTAL__", figures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)).AppendLine("</script>");
         if (vega != null)
@@ -117,7 +125,9 @@ public static partial class HtmlReport
         html.Append("<p id=\"render-status\" data-settled=\"false\" data-total=\"").Append(figures.Count).Append("\" data-rendered=\"0\" data-errors=\"0\">rendering ")
             .Append(figures.Count).AppendLine(" charts…</p>");
         html.AppendLine("<ul id=\"render-errors\"></ul>");
-        if (summaryLines.Count > 0)
+        if (summary is { Count: > 0 })
+            html.AppendLine("<section id=\"summary\"><h2>Summary</h2>").Append(SummaryHtml.ToHtml(summary)).AppendLine("</section>");
+        else if (summaryLines.Count > 0)
         {
             html.AppendLine("<section id=\"summary\"><h2>Summary</h2>");
             html.Append("<pre>").Append(Encode(string.Join('\n', summaryLines))).AppendLine("</pre></section>");

@@ -36,6 +36,7 @@ public sealed record CoordVerdict(string Parametrization, string Optimizer, stri
 
 /// <summary>
 /// Everything an HTML report shows. Any list may be empty; its section (and figures) are then left out.
+/// <see cref="TransferSummary"/>, when given, is the summary section as HTML tables (<see cref="SummaryHtml"/>); otherwise
 /// <see cref="SummaryLines"/> are printed verbatim in a &lt;pre&gt; block. <see cref="BatchScaling"/>, when given,
 /// adds the learning-rate-vs-batch-size sections (see <see cref="BatchScalingSections"/>); <see cref="Tune"/>, when
 /// given, the sections of a tune (see <see cref="TuneSections"/>).
@@ -47,4 +48,5 @@ public sealed record ReportData(
     IReadOnlyList<CoordVerdict> Verdicts,
     IReadOnlyList<string> SummaryLines,
     BatchScalingData? BatchScaling = null,
-    Experiments.TuneResult? Tune = null);
+    Experiments.TuneResult? Tune = null,
+    IReadOnlyList<Sweeps.TransferGroup>? TransferSummary = null);
