@@ -13,13 +13,22 @@ if [ "${1:-}" = "--fast" ]; then
 fi
 "$root/scripts/setup.sh" --no-torch || { echo "test.sh: setup failed" >&2; exit 1; }
 
+# The code style (.editorconfig) is checked with the whole suite; --fast skips it. A failed check counts as one failure.
+format_failed=0
+if [ ${#filter[@]} -eq 0 ]; then
+  if ! dotnet format "$root/MuSharp.slnx" --verify-no-changes --no-restore --verbosity quiet; then
+    echo "test.sh: dotnet format --verify-no-changes found changes; run 'dotnet format MuSharp.slnx' and commit them" >&2
+    format_failed=1
+  fi
+fi
+
 results="$root/artifacts/test-results"
 rm -rf "$results"
 dotnet test "$root/MuSharp.slnx" -c Release --nologo --verbosity quiet \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" "${filter[@]}" "$@"
 status=$?
 
-passed=0; failed=0; skipped=0
+passed=0; failed=$format_failed; skipped=0
 shopt -s nullglob
 for trx in "$results"/*.trx "$results"/*/*.trx; do
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)

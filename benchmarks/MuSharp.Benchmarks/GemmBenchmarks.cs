@@ -97,7 +97,8 @@ public class GemmBenchmarks
             int lda = s.Ta ? s.M : s.K, ldb = s.Tb ? s.K : s.N;
             if (bf16) Gemm.SgemmBf16(backend, s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
             else Gemm.Sgemm(backend, s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
-        }));
+        }
+        ));
         if (OpenBlas.IsAvailable) Add("OpenBLAS sgemm", GemmBackend.OpenBlas, false);
         if (OneDnn.IsAvailable) Add("oneDNN sgemm", GemmBackend.OneDnn, false);
         if (OneDnn.HasBf16Gemm) Add("oneDNN bf16 (incl. conversion)", GemmBackend.OneDnn, true);

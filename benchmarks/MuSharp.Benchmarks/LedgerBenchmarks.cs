@@ -31,6 +31,7 @@ public class LedgerBenchmarks
 
     /// <summary>Restores fp32 for whatever runs next in the process.</summary>
     [GlobalCleanup]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "BenchmarkDotNet calls [GlobalCleanup] methods on the benchmark instance.")]
     public void Cleanup() => MixedPrecision.Default = Precision.Fp32;
 
     /// <summary>Forward + backward + optimizer step + zero grad.</summary>

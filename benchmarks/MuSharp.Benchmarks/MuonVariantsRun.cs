@@ -1,5 +1,5 @@
-using MuSharp.Optim;
 using MuSharp.Experiments;
+using MuSharp.Optim;
 using MuSharp.Training;
 
 namespace MuSharp.Benchmarks;

@@ -35,7 +35,7 @@ var whole = TrainingLoop.Run(t0, o0, options, Path.Combine(dir, "whole.bin"), re
 using var cancel = new CancellationTokenSource();
 var first = new Recorder { CancelAt = steps / 2, Cancel = cancel };
 var (t1, o1) = Build();
-var stopped = TrainingLoop.Run(t1, o1, options, Path.Combine(dir, "run.bin"), resume: false, [first], cancel.Token);
+var stopped = TrainingLoop.Run(t1, o1, options, Path.Combine(dir, "run.bin"), resume: false, [first], cancel: cancel.Token);
 var second = new Recorder();
 var (t2, o2) = Build();
 var resumed = TrainingLoop.Run(t2, o2, options, Path.Combine(dir, "run.bin"), resume: true, [second]);

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using MuSharp.Cli.CommandLine;
 using MuSharp.Data;
-using Microsoft.Data.Sqlite;
 
 namespace MuSharp.Cli;
 

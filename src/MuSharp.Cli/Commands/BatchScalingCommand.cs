@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using MuSharp.Cli.CommandLine;
-using MuSharp.Training;
 using MuSharp.Experiments;
 using MuSharp.Reports;
 using MuSharp.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Cli.Commands;
 

@@ -42,9 +42,16 @@ internal sealed class CoordCheckCommand : IVerb
             if (path != null) Paths.InputFile(path, "option --config", "; see src/MuSharp.Cli/configs/ for examples");
             var o = d with
             {
-                ConfigPath = path, Overrides = keys.Given(p), Widths = p.GetValue(widths)!, Seeds = p.GetValue(seeds), Steps = p.GetValue(steps),
-                Parametrizations = p.GetValue(parametrizations)!, Optimizers = p.GetValue(optimizers)!, Tolerance = p.GetValue(tolerance),
-                Spectral = !p.GetValue(noSpectral), Out = p.GetValue(output) ?? d.Out,
+                ConfigPath = path,
+                Overrides = keys.Given(p),
+                Widths = p.GetValue(widths)!,
+                Seeds = p.GetValue(seeds),
+                Steps = p.GetValue(steps),
+                Parametrizations = p.GetValue(parametrizations)!,
+                Optimizers = p.GetValue(optimizers)!,
+                Tolerance = p.GetValue(tolerance),
+                Spectral = !p.GetValue(noSpectral),
+                Out = p.GetValue(output) ?? d.Out,
             };
             Check(o);
             CoordCheckRun.Run(o, Console.WriteLine);

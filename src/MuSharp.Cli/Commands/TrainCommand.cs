@@ -62,7 +62,7 @@ internal sealed class TrainCommand : IVerb
         if (dataParallel) return RunDataParallel(config, runDir, resumeDir != null);
 
         var view = ProgressView.ForConsole();
-        var result = Interruptible.Run(cancel => view.Run(() => Train.Run(config, runDir, resumeDir != null, [view], cancel)));
+        var result = Interruptible.Run(cancel => view.Run(() => Train.Run(config, runDir, resumeDir != null, [view], cancel: cancel)));
         if (result.Completed) return Cli.Ok;
         Console.WriteLine($"interrupted at step {result.Steps}; checkpoint saved, continue with: musharp train --resume {runDir}");
         return Cli.Interrupted;
@@ -88,7 +88,7 @@ internal sealed class TrainCommand : IVerb
     // One rank of an mpirun job: plain lines on rank 0 (mpirun's output is no terminal), the loop in MuSharp.Distributed.
     private static int RunDataParallel(TrainConfig config, string runDir, bool resume)
     {
-        var result = Interruptible.Run(cancel => MuSharp.Distributed.DataParallel.Run(config, runDir, resume, [new PlainLines()], cancel));
+        var result = Interruptible.Run(cancel => MuSharp.Distributed.DataParallel.Run(config, runDir, resume, [new PlainLines()], cancel: cancel));
         return result.Completed ? Cli.Ok : Cli.Interrupted;
     }
 

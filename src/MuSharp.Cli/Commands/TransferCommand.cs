@@ -68,12 +68,12 @@ internal sealed class TransferCommand : IVerb
         var plan = configPath is null ? null : SweepConfig.Load(configPath);
         if (enqueue)
         {
-            Console.WriteLine(SweepQueue.Enqueue(plan ?? throw new ArgumentException("option --enqueue needs --config SWEEP.json."), address, retryFailed));
+            Console.WriteLine(SharedSweep.Enqueue(plan ?? throw new ArgumentException("option --enqueue needs --config SWEEP.json."), address, retryFailed));
             return Cli.Ok;
         }
         using var opened = PostgresSweepStore.OpenExisting(address, sweep ?? plan?.Name);
         if (plan != null) opened.Verify(plan);
-        Console.Write(SweepQueue.Summary(opened));
+        Console.Write(SharedSweep.Summary(opened));
         return Cli.Ok;
     }
 

@@ -25,7 +25,7 @@ public static class DataParallel
     /// are attached on rank 0 only. Ctrl+C (on any rank) stops every rank after the same step, with a checkpoint.
     /// </summary>
     public static TrainResult Run(TrainConfig config, string runDir, bool resume, IReadOnlyList<ITrainingObserver>? observers = null,
-        CancellationToken cancel = default, Func<TrainConfig, ITrainingTask>? tasks = null)
+        Func<TrainConfig, ITrainingTask>? tasks = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         var mpi = Mpi.Init();
@@ -35,8 +35,8 @@ public static class DataParallel
                 throw new ArgumentException($"batch size {config.BatchSize} does not split into {mpi.Size} equal slices; pick -np dividing it.");
             if (config.MicroBatches != 1) throw new ArgumentException("--data-parallel and microBatches do not combine; use one or the other.");
             using var stop = new CancellationTokenSource();
-            var parallel = new MpiParallel(mpi, cancel, stop);
-            var result = Train.Run(config, runDir, resume, mpi.Rank == 0 ? observers : [], stop.Token, tasks: tasks, parallel: parallel);
+            var parallel = new MpiParallel(mpi, stop, cancel);
+            var result = Train.Run(config, runDir, resume, mpi.Rank == 0 ? observers : [], cancel: stop.Token, tasks: tasks, parallel: parallel);
             mpi.Dispose();
             return result;
         }
@@ -50,7 +50,7 @@ public static class DataParallel
     }
 
     // The hooks Train.Run uses under MPI.
-    private sealed class MpiParallel(Mpi mpi, CancellationToken local, CancellationTokenSource stop) : IDataParallel
+    private sealed class MpiParallel(Mpi mpi, CancellationTokenSource stop, CancellationToken local) : IDataParallel
     {
         private float[] bucket = [];
 

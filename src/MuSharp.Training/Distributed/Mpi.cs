@@ -85,14 +85,14 @@ public sealed unsafe class Mpi : IDisposable
     }
 
     /// <summary>Ends every rank of the job with <paramref name="code"/> (mpirun reports it).</summary>
-    public void Abort(int code) => MPI_Abort(world, code);
+    public void Abort(int code) => _ = MPI_Abort(world, code); // the job ends here; its status has no reader
 
     /// <summary>MPI_Finalize.</summary>
     public void Dispose()
     {
         if (finalized) return;
         finalized = true;
-        MPI_Finalize();
+        _ = MPI_Finalize(); // at exit: an error has nothing left to stop
     }
 
     private static void Check(int code, string call)

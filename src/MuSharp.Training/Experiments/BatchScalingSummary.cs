@@ -1,6 +1,6 @@
 using MuSharp.BatchScaling;
-using MuSharp.Training;
 using MuSharp.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Experiments;
 

@@ -18,7 +18,7 @@ public static class BatchSummaryText
         foreach (var g in groups)
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"{g.Task} · {g.Optimizer}: steps to validation loss {target:G3} (geometric mean over seeds; * fewest at the batch, - not reached or diverged)");
-            var steps = new TextTable([new("lr", TextAlign.Decimal, 0), .. g.Batches.SelectMany(b => new TextColumn[]
+            var steps = new TextTable([new("lr", TextAlign.Point, 0), .. g.Batches.SelectMany(b => new TextColumn[]
                 { new("B" + b.ToString(CultureInfo.InvariantCulture), TextAlign.Right, 3), new("", TextAlign.Left, 1) })]);
             foreach (var lrGroup in g.Cells.GroupBy(c => c.LrIndex).OrderBy(x => x.Key))
             {
@@ -35,8 +35,8 @@ public static class BatchSummaryText
             }
             foreach (string line in steps.Lines()) s.AppendLine(line);
             s.AppendLine("optimum (refined in log lr):");
-            var optima = new TextTable(new("batch", TextAlign.Right, 0), new("lr", TextAlign.Decimal), new("steps", TextAlign.Right),
-                new("samples", TextAlign.Right), new("B_simple at target", TextAlign.Decimal), new("", TextAlign.Left));
+            var optima = new TextTable(new("batch", TextAlign.Right, 0), new("lr", TextAlign.Point), new("steps", TextAlign.Right),
+                new("samples", TextAlign.Right), new("B_simple at target", TextAlign.Point), new("", TextAlign.Left));
             foreach (var o in g.Optima)
                 optima.Add(o.Batch.ToString(CultureInfo.InvariantCulture), Num(o.Lr), o.Steps.ToString("F0", CultureInfo.InvariantCulture),
                     o.Samples.ToString("F0", CultureInfo.InvariantCulture), o.BSimple is double bs ? Num(bs) : "-", o.AtEdge ? "(at the grid edge)" : "");

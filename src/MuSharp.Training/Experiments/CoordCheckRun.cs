@@ -171,8 +171,8 @@ public static class CoordCheckRun
         TextColumn[] columns =
         [
             new("module", TextAlign.Left), new("metric", TextAlign.Left),
-            .. steps.Select(t => new TextColumn("t=" + t.ToString(CultureInfo.InvariantCulture), TextAlign.Decimal, 3)),
-            new("trend", TextAlign.Left, 3), new("predicted", TextAlign.Decimal), new("vs prediction", TextAlign.Left),
+            .. steps.Select(t => new TextColumn("t=" + t.ToString(CultureInfo.InvariantCulture), TextAlign.Point, 3)),
+            new("trend", TextAlign.Left, 3), new("predicted", TextAlign.Point), new("vs prediction", TextAlign.Left),
         ];
         var table = new TextTable(columns);
         foreach (var row in c.Slopes.GroupBy(s => (s.Module, s.Metric)).OrderBy(g => g.Key.Metric).ThenBy(g => g.Key.Module, StringComparer.Ordinal))
@@ -182,8 +182,8 @@ public static class CoordCheckRun
             var prediction = c.Prediction(row.Key.Module, row.Key.Metric);
             table.Add([
                 row.Key.Module, row.Key.Metric.ToString().ToLowerInvariant(),
-                .. steps.Select(t => byStep.TryGetValue(t, out var s) ? FixedPoint.Signed(s.Slope) : ""),
-                Trend(worst.Trend), prediction is null ? "-" : FixedPoint.Signed(prediction.Slope), Agreement(row, prediction, tolerance),
+                .. steps.Select(t => byStep.TryGetValue(t, out var s) ? FixedPoint.WithSign(s.Slope) : ""),
+                Trend(worst.Trend), prediction is null ? "-" : FixedPoint.WithSign(prediction.Slope), Agreement(row, prediction, tolerance),
             ]);
         }
         foreach (string line in table.Lines("  ")) yield return line;
@@ -207,7 +207,7 @@ public static class CoordCheckRun
             else if (predicted.Count == notFlat.Count)
             {
                 string curves = string.Join(", ", predicted.Select(x => $"{x.Slope.Module} {x.Slope.Metric.ToString().ToLowerInvariant()}").Distinct());
-                string slopes = string.Join(", ", predicted.Select(x => FixedPoint.Signed(x.Prediction!.Slope)).Distinct());
+                string slopes = string.Join(", ", predicted.Select(x => FixedPoint.WithSign(x.Prediction!.Slope)).Distinct());
                 yield return $"  hidden activations and changes, steps ≥ 1: flat except as predicted ({where}; {curves} predicted to scale as {slopes} from init; flat means |slope| ≤ {tolerance})";
             }
             else yield return $"  hidden activations and changes, steps ≥ 1: NOT all flat ({where}; flat means |slope| ≤ {tolerance})";

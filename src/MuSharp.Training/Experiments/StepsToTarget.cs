@@ -1,5 +1,5 @@
-using MuSharp.Training;
 using MuSharp.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Experiments;
 

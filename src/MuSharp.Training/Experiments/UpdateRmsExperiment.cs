@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using MuSharp.BatchScaling;
-using MuSharp.Training;
 using MuSharp.Optim;
+using MuSharp.Training;
 
 namespace MuSharp.Experiments;
 
@@ -40,9 +40,21 @@ public static class UpdateRmsExperiment
             string runDir = RunDir(dir, beta1);
             var config = mlp with
             {
-                Name = Path.GetFileName(runDir), Optimizer = OptimizerKind.AdamW, Beta1 = (float)beta1, WeightDecay = 0, Parametrization = null,
-                Decay = DecayKind.Constant, WarmupSteps = 0, Steps = steps, MonitorEvery = 1, NoiseEvery = 0, TargetLoss = null,
-                EvalEvery = steps, EvalGrowth = 0, CheckpointEvery = steps, LogEvery = Math.Max(1, steps / 10),
+                Name = Path.GetFileName(runDir),
+                Optimizer = OptimizerKind.AdamW,
+                Beta1 = (float)beta1,
+                WeightDecay = 0,
+                Parametrization = null,
+                Decay = DecayKind.Constant,
+                WarmupSteps = 0,
+                Steps = steps,
+                MonitorEvery = 1,
+                NoiseEvery = 0,
+                TargetLoss = null,
+                EvalEvery = steps,
+                EvalGrowth = 0,
+                CheckpointEvery = steps,
+                LogEvery = Math.Max(1, steps / 10),
             };
             string file = Path.Combine(runDir, SeriesFile);
             if (!File.Exists(file))

@@ -12,7 +12,7 @@ public enum TextAlign
     /// <summary>Counts and other integers.</summary>
     Right,
     /// <summary>Numbers with their decimal points in one column; "-", "inf" and "nan" stand where the integer part would.</summary>
-    Decimal,
+    Point,
 }
 
 /// <summary>One column of a <see cref="TextTable"/>: its header, alignment, and the spaces that separate it from the column before.</summary>
@@ -60,7 +60,7 @@ public sealed partial class TextTable(params TextColumn[] columns)
     // Header first, then the cells, all padded to the column's width.
     private static string[] Layout(TextColumn column, string[] cells)
     {
-        if (column.Align == TextAlign.Decimal) cells = DecimalAligned(cells);
+        if (column.Align == TextAlign.Point) cells = DecimalAligned(cells);
         int width = Math.Max(column.Header.Length, cells.Length == 0 ? 0 : cells.Max(s => s.Length));
         bool left = column.Align == TextAlign.Left;
         return [left ? column.Header.PadRight(width) : column.Header.PadLeft(width), .. cells.Select(s => left ? s.PadRight(width) : s.PadLeft(width))];
@@ -120,7 +120,7 @@ public static class FixedPoint
     public static string Significant(double? value, int digits) => value is double v ? Significant(v, digits) : "-";
 
     /// <summary>A signed slope with two decimals, rounded first so −0.001 prints as +0.00 rather than -0.00.</summary>
-    public static string Signed(double value, int decimals = 2) =>
+    public static string WithSign(double value, int decimals = 2) =>
         double.IsNaN(value) ? "nan" : Math.Round(value, decimals).ToString("+0." + new string('0', decimals) + ";-0." + new string('0', decimals) + ";+0." + new string('0', decimals), CultureInfo.InvariantCulture);
 
     private static int Decimals(double value, int digits) =>

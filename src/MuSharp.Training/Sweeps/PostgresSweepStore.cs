@@ -2,9 +2,9 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using MuSharp.Training;
 using Npgsql;
 using NpgsqlTypes;
-using MuSharp.Training;
 
 namespace MuSharp.Sweeps;
 
@@ -195,7 +195,8 @@ public sealed class PostgresSweepStore : ISweepStore
                 }
                 tx.Commit();
                 return (sweep, plan.ResolvedJson, plan.Hash);
-            }) switch { var (i, j, h) => CheckHash(address, plan, i, j, h) };
+            }) switch
+            { var (i, j, h) => CheckHash(address, plan, i, j, h) };
             return new PostgresSweepStore(source, address, id, plan.Name, json, trialsDir ?? Path.Combine(Path.GetTempPath(), "musharp-trials"),
                 DefaultLease, DefaultOutage, log ?? Console.Error);
         }

@@ -56,10 +56,10 @@ public static class SummaryTable
     // lr | per width: loss, star | wider is better; then the optimum row with the drift in the last column.
     private static TextTable Table(TransferGroup g)
     {
-        var columns = new List<TextColumn> { new("lr", TextAlign.Decimal, 0) };
+        var columns = new List<TextColumn> { new("lr", TextAlign.Point, 0) };
         foreach (int w in g.Widths)
         {
-            columns.Add(new("w" + w.ToString(CultureInfo.InvariantCulture), TextAlign.Decimal, 3));
+            columns.Add(new("w" + w.ToString(CultureInfo.InvariantCulture), TextAlign.Point, 3));
             columns.Add(new("", TextAlign.Left, 1));
         }
         columns.Add(new("wider is better", TextAlign.Left));

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MuSharp.Training;
 using MuSharp.Scaling;
+using MuSharp.Training;
 
 namespace MuSharp.Sweeps;
 

@@ -1,7 +1,7 @@
-using MuSharp.Training;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using MuSharp.Training;
 
 namespace MuSharp.Sweeps;
 

@@ -135,7 +135,8 @@ public static class SweepWorker
                     catch (ObjectDisposedException) { }
                     return;
                 }
-            }) { IsBackground = true, Name = $"lease heartbeat {trialId}" };
+            })
+            { IsBackground = true, Name = $"lease heartbeat {trialId}" };
             thread.Start();
         }
 
@@ -172,7 +173,8 @@ public static class SweepWorker
             try { cancel.Cancel(); }
             catch (ObjectDisposedException) { } // the worker already finished
 
-        }) { IsBackground = true, Name = "stdin watch" };
+        })
+        { IsBackground = true, Name = "stdin watch" };
         thread.Start();
     }
 }

@@ -22,7 +22,7 @@ public static class TrialRunner
         // A sweep judges divergence once, at the end, by its own factor against the initial validation loss (IsDiverged);
         // the loop's early stop on a training-loss blow-up would turn a trial that spikes and recovers into a diverged one.
         var run = config with { DivergenceFactor = 0 };
-        try { result = Train.Run(run, runDir, CanResume(runDir), [recorder, .. observers ?? []], cancel, tasks: tasks, evaluateAtStart: true); }
+        try { result = Train.Run(run, runDir, CanResume(runDir), [recorder, .. observers ?? []], cancel: cancel, tasks: tasks, evaluateAtStart: true); }
         catch (TrainingDivergedException e)
         {
             return new TrialResult

@@ -7,10 +7,10 @@ public sealed class MetricsCsv(string path, bool resume) : ResumableCsv(path, He
 {
     public const string HeaderLine = "step,lr,train_loss,val_loss,val_accuracy,throughput,elapsed_s";
 
-    public void OnStep(StepRecord r)
+    public void OnStep(StepRecord record)
     {
-        ArgumentNullException.ThrowIfNull(r);
-        Writer.WriteLine(string.Join(',', r.Step.ToString(CultureInfo.InvariantCulture), F(r.Lr), F(r.TrainLoss), F(r.Validation?.Loss),
-            F(r.Validation?.Accuracy), r.Throughput.ToString("F1", CultureInfo.InvariantCulture), r.ElapsedSeconds.ToString("F2", CultureInfo.InvariantCulture)));
+        ArgumentNullException.ThrowIfNull(record);
+        Writer.WriteLine(string.Join(',', record.Step.ToString(CultureInfo.InvariantCulture), F(record.Lr), F(record.TrainLoss), F(record.Validation?.Loss),
+            F(record.Validation?.Accuracy), record.Throughput.ToString("F1", CultureInfo.InvariantCulture), record.ElapsedSeconds.ToString("F2", CultureInfo.InvariantCulture)));
     }
 }

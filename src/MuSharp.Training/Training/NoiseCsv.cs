@@ -15,12 +15,12 @@ public sealed class NoiseCsv(string path, bool resume) : ResumableCsv(path, Head
     public const string HeaderLine = "step,batch,grad_norm_sq,trace_sigma,ema_grad_norm_sq,ema_trace_sigma,b_simple,ghg,trace_sigma_h,b_noise";
 
     // Non-finite values (B_simple while the |G|² EMA is still ≤ 0) are empty cells.
-    public void OnNoise(NoiseRecord r)
+    public void OnNoise(NoiseRecord record)
     {
-        ArgumentNullException.ThrowIfNull(r);
-        Writer.WriteLine(string.Join(',', r.Step.ToString(CultureInfo.InvariantCulture), r.Batch.ToString(CultureInfo.InvariantCulture),
-            G(r.Raw.GradNormSq), G(r.Raw.TraceSigma), G(r.EmaGradNormSq), G(r.EmaTraceSigma), G(r.BSimple),
-            G(r.Hessian?.GHG ?? double.NaN), G(r.Hessian?.TraceSigmaH ?? double.NaN), G(r.BNoise)));
+        ArgumentNullException.ThrowIfNull(record);
+        Writer.WriteLine(string.Join(',', record.Step.ToString(CultureInfo.InvariantCulture), record.Batch.ToString(CultureInfo.InvariantCulture),
+            G(record.Raw.GradNormSq), G(record.Raw.TraceSigma), G(record.EmaGradNormSq), G(record.EmaTraceSigma), G(record.BSimple),
+            G(record.Hessian?.GHG ?? double.NaN), G(record.Hessian?.TraceSigmaH ?? double.NaN), G(record.BNoise)));
     }
 
     private static string G(double v) => double.IsFinite(v) ? F(v) : "";

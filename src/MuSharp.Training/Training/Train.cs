@@ -22,8 +22,8 @@ public static class Train
     /// gradients, and files (config, metrics, checkpoints, final.json) from rank 0 only.
     /// </summary>
     public static TrainResult Run(TrainConfig config, string runDir, bool resume, IReadOnlyList<ITrainingObserver>? observers = null,
-        CancellationToken cancel = default, long haltAfterStep = -1, Func<TrainConfig, ITrainingTask>? tasks = null, bool evaluateAtStart = false,
-        IDataParallel? parallel = null)
+        long haltAfterStep = -1, Func<TrainConfig, ITrainingTask>? tasks = null, bool evaluateAtStart = false,
+        IDataParallel? parallel = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(runDir);
@@ -57,7 +57,7 @@ public static class Train
                 loop = loop with { Shards = parallel.Size, Shard = parallel.Rank, ReduceGradients = parallel.Reduce, WriteCheckpoints = root };
                 if (resume) checkpoint = parallel.ShareCheckpoint(checkpoint);
             }
-            var result = TrainingLoop.Run(task, optimizer, loop, checkpoint, resume, all, cancel, header, haltAfterStep);
+            var result = TrainingLoop.Run(task, optimizer, loop, checkpoint, resume, all, header, haltAfterStep, cancel);
             if (result.Completed && root) File.WriteAllText(Path.Combine(runDir, FinalFile), JsonSerializer.Serialize(result.Final, TrainConfig.Json));
             return result;
         }

@@ -288,7 +288,8 @@ public sealed record TrainConfig
     /// stored sweeps and runs were drawn from before models took their parametrization at construction.
     /// </summary>
     public Init MakeInit() => new(new Rng(Parametrization is null ? Seed : Seed + 7), Parametrization ?? ParametrizationKind.Standard, Family, MuonScaling,
-        Depth, BaseDepth) { InitStdMultiplier = InitStdMultiplier, ReadoutMultiplier = OutputMultiplier };
+        Depth, BaseDepth)
+    { InitStdMultiplier = InitStdMultiplier, ReadoutMultiplier = OutputMultiplier };
 
     /// <summary>
     /// Checks every key against its range (<see cref="ConfigKeys"/>) and the rules that tie keys together. A config built

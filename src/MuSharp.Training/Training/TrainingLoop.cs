@@ -30,7 +30,7 @@ public static class TrainingLoop
     /// simulate a crash). Cancelling finishes the current step, saves a checkpoint and returns an incomplete result.
     /// </summary>
     public static TrainResult Run(ITrainingTask task, Optimizer optimizer, LoopOptions options, string checkpointPath, bool resume,
-        IReadOnlyList<ITrainingObserver> observers, CancellationToken cancel = default, JsonObject? header = null, long haltAfterStep = -1)
+        IReadOnlyList<ITrainingObserver> observers, JsonObject? header = null, long haltAfterStep = -1, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(optimizer);

@@ -233,7 +233,7 @@ public sealed class Muon : Optimizer
     {
         if (p.Role is Role.Hidden or Role.Input) return;
         throw new ArgumentException($"{optimizer}: parameter '{p.Name}' has role {p.Role}; msign updates are for Hidden and Input matrices only. " +
-            "Route embeddings, the output head and gains/biases to AdamW (or SteepestDescent), or pass allowAnyRole: true.", "parameters");
+            "Route embeddings, the output head and gains/biases to AdamW (or SteepestDescent), or pass allowAnyRole: true.", nameof(p));
     }
 
     /// <summary>g itself when scale = 1, else scale·g written into tmp.</summary>

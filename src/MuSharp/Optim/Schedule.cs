@@ -39,7 +39,7 @@ public sealed record Schedule(float PeakLr, int WarmupSteps = 0, DecayKind Decay
                 return PeakLr + (min - PeakLr) * (float)progress;
             }
             default:
-                throw new ArgumentOutOfRangeException(nameof(Decay), Decay, "unknown decay kind");
+                throw new InvalidOperationException($"Schedule: unknown decay kind {Decay}.");
         }
     }
 

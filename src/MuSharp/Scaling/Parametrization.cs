@@ -56,20 +56,20 @@ public static class Parametrization
     /// </summary>
     private static LayerScale Mup(Role role, OptimizerFamily family, int fanIn, int fanOut, int baseFanIn, int baseFanOut,
         double mIn, double mOut, MuonScaling muonScaling) => (role, family) switch
-    {
-        (Role.Vector, OptimizerFamily.Sgd) => new(null, mOut, 1),
-        (Role.Vector, _) => new(null, 1, 1),
-        (Role.Embedding, OptimizerFamily.Sgd) => new(1, mOut, 1),
-        (Role.Embedding, _) => new(1, 1, 1),
-        (Role.Input, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(fanIn), mOut, 1),
-        (Role.Hidden, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(fanIn), mOut / mIn, 1),
-        (Role.Output, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(baseFanIn), mIn, 1 / mIn),
-        (Role.Input, OptimizerFamily.Adam) => new(1 / Math.Sqrt(fanIn), 1, 1),
-        (Role.Hidden, OptimizerFamily.Adam) => new(1 / Math.Sqrt(fanIn), 1 / mIn, 1),
-        (Role.Output, OptimizerFamily.Adam) => new(1 / Math.Sqrt(baseFanIn), 1, 1 / mIn),
-        (_, OptimizerFamily.Muon) => new(1 / Math.Sqrt(fanIn), MuonLrScale(fanIn, fanOut, baseFanIn, baseFanOut, muonScaling), 1),
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Parametrization.Mup: unknown role."),
-    };
+        {
+            (Role.Vector, OptimizerFamily.Sgd) => new(null, mOut, 1),
+            (Role.Vector, _) => new(null, 1, 1),
+            (Role.Embedding, OptimizerFamily.Sgd) => new(1, mOut, 1),
+            (Role.Embedding, _) => new(1, 1, 1),
+            (Role.Input, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(fanIn), mOut, 1),
+            (Role.Hidden, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(fanIn), mOut / mIn, 1),
+            (Role.Output, OptimizerFamily.Sgd) => new(1 / Math.Sqrt(baseFanIn), mIn, 1 / mIn),
+            (Role.Input, OptimizerFamily.Adam) => new(1 / Math.Sqrt(fanIn), 1, 1),
+            (Role.Hidden, OptimizerFamily.Adam) => new(1 / Math.Sqrt(fanIn), 1 / mIn, 1),
+            (Role.Output, OptimizerFamily.Adam) => new(1 / Math.Sqrt(baseFanIn), 1, 1 / mIn),
+            (_, OptimizerFamily.Muon) => new(1 / Math.Sqrt(fanIn), MuonLrScale(fanIn, fanOut, baseFanIn, baseFanOut, muonScaling), 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Parametrization.Mup: unknown role."),
+        };
 
     /// <summary>
     /// Spectral condition (theory §3.2, §4.2): init std sqrt(d_out/d_in)/(sqrt(d_in)+sqrt(d_out)) so ‖W‖₂ ≈ sqrt(d_out/d_in);

@@ -133,10 +133,10 @@ public class ClosedFormTests(ITestOutputHelper output)
         Assert.Contains("β1 must lie in [0, 1)", Msg(() => BatchSizeLaws.AdamDiagonalOptimalLr(1, -0.1, 1, 1)));
         Assert.Contains("β1 must lie in [0, 1)", Msg(() => BatchSizeLaws.AdamSurgePeakBatch(1.5, 1)));
         Assert.Contains("β2 must lie in [0, 1)", Msg(() => UpdateRules.Adam(QuadraticProblem.Planted(4, new Rng(1)), 1, 0.9, 1, 0, new Rng(1))));
-        Assert.Contains("mismatched lengths", Msg(() => new QuadraticProblem([1, 2], [1, 0, 0, 1], [1])));
-        Assert.Contains("not symmetric", Msg(() => new QuadraticProblem([1, 2], [1, 0.5, 0, 1], [1, 1])));
-        Assert.Contains("not positive definite", Msg(() => new QuadraticProblem([1, 2], [1, 2, 2, 1], [1, 1])));
-        Assert.Contains("noise std must be non-negative", Msg(() => new QuadraticProblem([1, 2], [1, 0, 0, 1], [1, -1])));
+        Assert.Contains("mismatched lengths", Msg(() => _ = new QuadraticProblem([1, 2], [1, 0, 0, 1], [1])));
+        Assert.Contains("not symmetric", Msg(() => _ = new QuadraticProblem([1, 2], [1, 0.5, 0, 1], [1, 1])));
+        Assert.Contains("not positive definite", Msg(() => _ = new QuadraticProblem([1, 2], [1, 2, 2, 1], [1, 1])));
+        Assert.Contains("noise std must be non-negative", Msg(() => _ = new QuadraticProblem([1, 2], [1, 0, 0, 1], [1, -1])));
         var p = QuadraticProblem.Planted(4, new Rng(1));
         Assert.Contains("mismatched lengths", Msg(() => QuadraticPredictions.OptimalLr(p, new double[3], new double[4])));
         Assert.Contains("at least 2 blocks", Msg(() => QuadraticLab.OptimalLr(p, UpdateRules.Sgd(p, 1, new Rng(1)), 100, blocks: 1)));

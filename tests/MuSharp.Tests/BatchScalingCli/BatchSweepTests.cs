@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using MuSharp.Training;
 using MuSharp.Reports;
 using MuSharp.Sweeps;
 using MuSharp.Tests.Reports;
 using MuSharp.Tests.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.BatchScalingCli;
 

@@ -1,6 +1,6 @@
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Tests.Cli;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.BatchScalingCli;
 

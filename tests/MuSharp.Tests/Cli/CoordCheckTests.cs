@@ -1,7 +1,7 @@
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Diagnostics;
 using MuSharp.Scaling;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Cli;
 

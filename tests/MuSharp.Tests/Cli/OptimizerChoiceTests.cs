@@ -1,7 +1,7 @@
 using System.Globalization;
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Optim;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Cli;
 

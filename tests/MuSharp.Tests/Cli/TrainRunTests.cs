@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Io;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Cli;
 

@@ -52,16 +52,16 @@ public sealed class BadInputCorpus(CorpusFiles files) : IClassFixture<CorpusFile
         {
             var (wrong, range, absurd) = KeyValues[key.Name];
             foreach (var (kind, value) in new[] { ("type", wrong), ("range", range), ("absurd", absurd) })
-                yield return Case($"train {key.Option} {kind}", f => [.. CorpusFiles.Tiny, "--runs-dir", f.Runs, key.Option, value.Replace("{file}", f.Path_("plain-file"), StringComparison.Ordinal)],
+                yield return Case($"train {key.Option} {kind}", f => [.. CorpusFiles.Tiny, "--runs-dir", f.Runs, key.Option, value.Replace("{file}", f.PathOf("plain-file"), StringComparison.Ordinal)],
                     key.Option);
             // The same key with a wrong type in a config file names the file and the key.
             yield return Case($"train config-file {key.Name} type", f =>
             {
-                string path = f.Path_($"key-{key.Name}.json");
+                string path = f.PathOf($"key-{key.Name}.json");
                 bool text = key.TypeName is "text" || key.Property.PropertyType.IsEnum || Nullable.GetUnderlyingType(key.Property.PropertyType)?.IsEnum == true;
                 File.WriteAllText(path, $"{{ \"{key.Name}\": {(text ? "7" : "\"abc\"")} }}");
                 return ["--config", path];
-            }, f => [$"key '{key.Name}'", f.Path_($"key-{key.Name}.json")]);
+            }, f => [$"key '{key.Name}'", f.PathOf($"key-{key.Name}.json")]);
         }
 
         // train: the cases of issue 11 and the paths around a run.
@@ -70,12 +70,12 @@ public sealed class BadInputCorpus(CorpusFiles files) : IClassFixture<CorpusFile
         yield return Case("train gpt d-model a million", f => ["--task", "gpt", "--dataset", "synthetic", "--steps", "5", "--d-model", "1000000", "--heads", "1", "--runs-dir", f.Runs], "needs about", "dModel", "available");
         yield return Case("train gpt context longer than the corpus", f => ["--task", "gpt", "--dataset", "synthetic", "--steps", "5", "--d-model", "8", "--heads", "1", "--layers", "1", "--batch-size", "1", "--context-length", "60000", "--runs-dir", f.Runs], "contextLength");
         yield return Case("train batch of a billion", f => ["--dataset", "blobs", "--batch-size", "16000000", "--hidden", "[100000]", "--runs-dir", f.Runs], "needs about", "batchSize");
-        yield return Case("train config is a folder", f => ["--config", f.Path_("folder")], "--config", "{root}/folder", "is a folder");
-        yield return Case("train config missing", f => ["--config", f.Path_("missing.json")], "--config", "{root}/missing.json", "does not exist");
-        yield return Case("train config not json", f => ["--config", f.Path_("bad.json")], "{root}/bad.json", "not valid JSON");
-        yield return Case("train config empty", f => ["--config", f.Path_("empty.json")], "{root}/empty.json");
-        yield return Case("train config is an array", f => ["--config", f.Path_("array.json")], "{root}/array.json", "JSON object");
-        yield return Case("train config unknown key", f => ["--config", f.Path_("unknown-key.json")], "learningRate", "--list-keys");
+        yield return Case("train config is a folder", f => ["--config", f.PathOf("folder")], "--config", "{root}/folder", "is a folder");
+        yield return Case("train config missing", f => ["--config", f.PathOf("missing.json")], "--config", "{root}/missing.json", "does not exist");
+        yield return Case("train config not json", f => ["--config", f.PathOf("bad.json")], "{root}/bad.json", "not valid JSON");
+        yield return Case("train config empty", f => ["--config", f.PathOf("empty.json")], "{root}/empty.json");
+        yield return Case("train config is an array", f => ["--config", f.PathOf("array.json")], "{root}/array.json", "JSON object");
+        yield return Case("train config unknown key", f => ["--config", f.PathOf("unknown-key.json")], "learningRate", "--list-keys");
         yield return Case("train unknown option", f => ["--learning-rate", "0.1"], "--learning-rate", "--help");
         yield return Case("train option without value", f => ["--lr"], "--lr");
         yield return Case("train stray argument", f => ["fashion"], "fashion");
@@ -87,17 +87,17 @@ public sealed class BadInputCorpus(CorpusFiles files) : IClassFixture<CorpusFile
         yield return Case("train rope with an odd head dimension", f => ["--task", "gpt", "--dataset", "synthetic", "--steps", "5", "--positions", "rope", "--d-model", "12", "--heads", "4"], "RoPE");
         yield return Case("train tied head with mup", f => ["--task", "gpt", "--dataset", "synthetic", "--steps", "5", "--tied-head", "true", "--parametrization", "mup"], "tiedHead");
         yield return Case("train base width not dividing", f => ["--dataset", "blobs", "--hidden", "[96,64]", "--base-width", "64"], "divisible");
-        yield return Case("train over a finished run", f => ["--config", f.Path_("good.json"), "--runs-dir", f.Runs, "--name", "done"], "{root}/runs/done", "finished");
-        yield return Case("train over a checkpoint", f => ["--config", f.Path_("good.json"), "--runs-dir", f.Runs, "--name", "halted"], "{root}/runs/halted", "--resume");
-        yield return Case("train runs-dir is a file", f => [.. CorpusFiles.Tiny, "--runs-dir", f.Path_("plain-file")], "--runs-dir", "{root}/plain-file");
-        yield return Case("resume missing folder", f => ["--resume", f.Path_("runs/nothing")], "--resume", "{root}/runs/nothing");
-        yield return Case("resume a file", f => ["--resume", f.Path_("plain-file")], "--resume", "{root}/plain-file");
-        yield return Case("resume a folder that is no run", f => ["--resume", f.Path_("runs/not-a-run")], "--resume", "config.json");
-        yield return Case("resume before the first checkpoint", f => ["--resume", f.Path_("runs/early")], "{root}/runs/early", "start it again");
-        yield return Case("resume a corrupt checkpoint", f => ["--resume", f.Path_("runs/corrupt")], "{root}/runs/corrupt/checkpoint.bin");
-        yield return Case("resume a truncated checkpoint", f => ["--resume", f.Path_("runs/truncated")], "{root}/runs/truncated/checkpoint.bin");
-        yield return Case("resume with a config", f => ["--resume", f.Path_("runs/halted"), "--config", f.Path_("good.json")], "--resume", "--config");
-        yield return Case("resume with a changed model", f => ["--resume", f.Path_("runs/halted"), "--hidden", "[16]"], "{root}/runs/halted/checkpoint.bin");
+        yield return Case("train over a finished run", f => ["--config", f.PathOf("good.json"), "--runs-dir", f.Runs, "--name", "done"], "{root}/runs/done", "finished");
+        yield return Case("train over a checkpoint", f => ["--config", f.PathOf("good.json"), "--runs-dir", f.Runs, "--name", "halted"], "{root}/runs/halted", "--resume");
+        yield return Case("train runs-dir is a file", f => [.. CorpusFiles.Tiny, "--runs-dir", f.PathOf("plain-file")], "--runs-dir", "{root}/plain-file");
+        yield return Case("resume missing folder", f => ["--resume", f.PathOf("runs/nothing")], "--resume", "{root}/runs/nothing");
+        yield return Case("resume a file", f => ["--resume", f.PathOf("plain-file")], "--resume", "{root}/plain-file");
+        yield return Case("resume a folder that is no run", f => ["--resume", f.PathOf("runs/not-a-run")], "--resume", "config.json");
+        yield return Case("resume before the first checkpoint", f => ["--resume", f.PathOf("runs/early")], "{root}/runs/early", "start it again");
+        yield return Case("resume a corrupt checkpoint", f => ["--resume", f.PathOf("runs/corrupt")], "{root}/runs/corrupt/checkpoint.bin");
+        yield return Case("resume a truncated checkpoint", f => ["--resume", f.PathOf("runs/truncated")], "{root}/runs/truncated/checkpoint.bin");
+        yield return Case("resume with a config", f => ["--resume", f.PathOf("runs/halted"), "--config", f.PathOf("good.json")], "--resume", "--config");
+        yield return Case("resume with a changed model", f => ["--resume", f.PathOf("runs/halted"), "--hidden", "[16]"], "{root}/runs/halted/checkpoint.bin");
 
         // The tool itself.
         yield return Case("unknown verb", f => ["frobnicate"], "frobnicate");
@@ -115,49 +115,49 @@ public sealed class BadInputCorpus(CorpusFiles files) : IClassFixture<CorpusFile
         foreach (var (option, value) in new[] { ("--widths", "64"), ("--widths", "a,b"), ("--widths", "0,64"), ("--widths", "64,100000000"), ("--seeds", "0"),
                      ("--steps", "0"), ("--steps", "1e9"), ("--parametrizations", "mup,bogus"), ("--optimizers", "adamx"), ("--tolerance", "-1"), ("--tolerance", "x") })
             yield return Case($"coord-check {option} {value}", f => ["coord-check", option, value], option);
-        yield return Case("coord-check config missing", f => ["coord-check", "--config", f.Path_("missing.json")], "--config", "{root}/missing.json");
-        yield return Case("coord-check config is a folder", f => ["coord-check", "--config", f.Path_("folder")], "--config", "{root}/folder");
-        yield return Case("coord-check out is a file", f => ["coord-check", "--dataset", "blobs", "--widths", "8,16", "--out", f.Path_("plain-file")], "--out", "{root}/plain-file");
+        yield return Case("coord-check config missing", f => ["coord-check", "--config", f.PathOf("missing.json")], "--config", "{root}/missing.json");
+        yield return Case("coord-check config is a folder", f => ["coord-check", "--config", f.PathOf("folder")], "--config", "{root}/folder");
+        yield return Case("coord-check out is a file", f => ["coord-check", "--dataset", "blobs", "--widths", "8,16", "--out", f.PathOf("plain-file")], "--out", "{root}/plain-file");
         yield return Case("coord-check key option bad", f => ["coord-check", "--batch-size", "0"], "--batch-size");
         yield return Case("coord-check a million wide", f => ["coord-check", "--dataset", "blobs", "--widths", "64,1000000", "--hidden", "[8,8]"], "needs about");
 
         // transfer.
-        yield return Case("transfer config missing", f => ["transfer", "--config", f.Path_("missing.json")], "--config", "{root}/missing.json");
-        yield return Case("transfer config is a folder", f => ["transfer", "--config", f.Path_("folder")], "--config", "{root}/folder", "is a folder");
-        yield return Case("transfer config not json", f => ["transfer", "--config", f.Path_("bad.json")], "{root}/bad.json");
-        yield return Case("transfer base with a bad value", f => ["transfer", "--config", f.Path_("sweep-bad-base.json")], "{root}/sweep-bad-base.json");
+        yield return Case("transfer config missing", f => ["transfer", "--config", f.PathOf("missing.json")], "--config", "{root}/missing.json");
+        yield return Case("transfer config is a folder", f => ["transfer", "--config", f.PathOf("folder")], "--config", "{root}/folder", "is a folder");
+        yield return Case("transfer config not json", f => ["transfer", "--config", f.PathOf("bad.json")], "{root}/bad.json");
+        yield return Case("transfer base with a bad value", f => ["transfer", "--config", f.PathOf("sweep-bad-base.json")], "{root}/sweep-bad-base.json");
         yield return Case("transfer without config", f => ["transfer"], "--config");
-        yield return Case("transfer workers negative", f => ["transfer", "--config", f.Path_("sweep.json"), "--workers", "-1"], "--workers");
-        yield return Case("transfer workers text", f => ["transfer", "--config", f.Path_("sweep.json"), "--workers", "many"], "--workers");
+        yield return Case("transfer workers negative", f => ["transfer", "--config", f.PathOf("sweep.json"), "--workers", "-1"], "--workers");
+        yield return Case("transfer workers text", f => ["transfer", "--config", f.PathOf("sweep.json"), "--workers", "many"], "--workers");
         yield return Case("transfer summary without a sweep", f => ["transfer", "--summary"], "--config", "--db");
-        yield return Case("transfer summary missing db", f => ["transfer", "--summary", "--db", f.Path_("missing.db")], "{root}/missing.db");
-        yield return Case("transfer summary corrupt db", f => ["transfer", "--summary", "--db", f.Path_("corrupt.db")], "{root}/corrupt.db");
-        yield return Case("transfer summary empty db", f => ["transfer", "--summary", "--db", f.Path_("empty.db")], "{root}/empty.db");
-        yield return Case("transfer into a corrupt db", f => ["transfer", "--config", f.Path_("sweep.json"), "--db", f.Path_("corrupt.db")], "{root}/corrupt.db");
-        yield return Case("transfer db is a folder", f => ["transfer", "--config", f.Path_("sweep.json"), "--db", f.Path_("folder")], "{root}/folder");
-        yield return Case("transfer changed sweep file", f => ["transfer", "--config", f.Path_("sweep-target.json"), "--db", f.HealthyDb], f => [f.HealthyDb]);
+        yield return Case("transfer summary missing db", f => ["transfer", "--summary", "--db", f.PathOf("missing.db")], "{root}/missing.db");
+        yield return Case("transfer summary corrupt db", f => ["transfer", "--summary", "--db", f.PathOf("corrupt.db")], "{root}/corrupt.db");
+        yield return Case("transfer summary empty db", f => ["transfer", "--summary", "--db", f.PathOf("empty.db")], "{root}/empty.db");
+        yield return Case("transfer into a corrupt db", f => ["transfer", "--config", f.PathOf("sweep.json"), "--db", f.PathOf("corrupt.db")], "{root}/corrupt.db");
+        yield return Case("transfer db is a folder", f => ["transfer", "--config", f.PathOf("sweep.json"), "--db", f.PathOf("folder")], "{root}/folder");
+        yield return Case("transfer changed sweep file", f => ["transfer", "--config", f.PathOf("sweep-target.json"), "--db", f.HealthyDb], f => [f.HealthyDb]);
         yield return Case("transfer unknown option", f => ["transfer", "--widths", "8"], "--widths");
 
         // report.
-        yield return Case("report missing sweep", f => ["report", f.Path_("missing.db")], "{root}/missing.db");
-        yield return Case("report folder without a sweep", f => ["report", f.Path_("folder")], "{root}/folder");
-        yield return Case("report corrupt db", f => ["report", f.Path_("corrupt.db")], "{root}/corrupt.db");
+        yield return Case("report missing sweep", f => ["report", f.PathOf("missing.db")], "{root}/missing.db");
+        yield return Case("report folder without a sweep", f => ["report", f.PathOf("folder")], "{root}/folder");
+        yield return Case("report corrupt db", f => ["report", f.PathOf("corrupt.db")], "{root}/corrupt.db");
         yield return Case("report without a sweep", f => ["report"], "SWEEP");
-        yield return Case("report coord folder missing", f => ["report", f.HealthyDb, "--coord", f.Path_("nothing")], "--coord", "{root}/nothing");
-        yield return Case("report out is a folder", f => ["report", f.HealthyDb, "--out", f.Path_("folder")], "--out", "{root}/folder");
+        yield return Case("report coord folder missing", f => ["report", f.HealthyDb, "--coord", f.PathOf("nothing")], "--coord", "{root}/nothing");
+        yield return Case("report out is a folder", f => ["report", f.HealthyDb, "--out", f.PathOf("folder")], "--out", "{root}/folder");
         yield return Case("report two sweeps", f => ["report", f.HealthyDb, f.HealthyDb], f => [f.HealthyDb]);
 
         // batch-scaling.
-        yield return Case("batch-scaling config missing", f => ["batch-scaling", "--config", f.Path_("missing.json")], "--config", "{root}/missing.json");
-        yield return Case("batch-scaling config is a folder", f => ["batch-scaling", "--config", f.Path_("folder")], "--config", "{root}/folder");
-        yield return Case("batch-scaling sweep without a target", f => ["batch-scaling", "--config", f.Path_("sweep-no-target.json"), "--out", f.Path_("bs-out")], "targetLoss");
-        yield return Case("batch-scaling summary before any run", f => ["batch-scaling", "--summary", "--config", f.Path_("sweep-target.json"), "--out", f.Path_("bs-out")], "sweep.db");
-        yield return Case("batch-scaling out is a file", f => ["batch-scaling", "--config", f.Path_("sweep-target.json"), "--out", f.Path_("plain-file")], "--out", "{root}/plain-file");
+        yield return Case("batch-scaling config missing", f => ["batch-scaling", "--config", f.PathOf("missing.json")], "--config", "{root}/missing.json");
+        yield return Case("batch-scaling config is a folder", f => ["batch-scaling", "--config", f.PathOf("folder")], "--config", "{root}/folder");
+        yield return Case("batch-scaling sweep without a target", f => ["batch-scaling", "--config", f.PathOf("sweep-no-target.json"), "--out", f.PathOf("bs-out")], "targetLoss");
+        yield return Case("batch-scaling summary before any run", f => ["batch-scaling", "--summary", "--config", f.PathOf("sweep-target.json"), "--out", f.PathOf("bs-out")], "sweep.db");
+        yield return Case("batch-scaling out is a file", f => ["batch-scaling", "--config", f.PathOf("sweep-target.json"), "--out", f.PathOf("plain-file")], "--out", "{root}/plain-file");
         yield return Case("batch-scaling workers negative", f => ["batch-scaling", "--workers", "-2"], "--workers");
 
         // transfer-worker (hidden, started by the coordinator).
         yield return Case("transfer-worker without db", f => ["transfer-worker"], "--db");
-        yield return Case("transfer-worker missing db", f => ["transfer-worker", "--db", f.Path_("missing.db")], "{root}/missing.db");
+        yield return Case("transfer-worker missing db", f => ["transfer-worker", "--db", f.PathOf("missing.db")], "{root}/missing.db");
     }
 
     private static readonly Dictionary<string, BadInput> ById = All().ToDictionary(c => c.Id);

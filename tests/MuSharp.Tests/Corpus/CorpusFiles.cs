@@ -59,7 +59,7 @@ public sealed class CorpusFiles : IDisposable
     /// <summary>The store created from sweep.json (pending trials only).</summary>
     public string HealthyDb { get; }
 
-    public string Path_(string relative) => Path.Combine(Root, relative);
+    public string PathOf(string relative) => Path.Combine(Root, relative);
 
     private void Write(string name, string text) => File.WriteAllText(Path.Combine(Root, name), text);
 

@@ -63,7 +63,7 @@ public sealed class PermissionCorpus(CorpusFiles files) : IClassFixture<CorpusFi
     public void ResumingARunTheUserCannotWrite()
     {
         string runs = Folder("ro-resume", Open);
-        var config = TrainConfig.Load(files.Path_("good.json"), [("runs-dir", runs), ("name", "r")]);
+        var config = TrainConfig.Load(files.PathOf("good.json"), [("runs-dir", runs), ("name", "r")]);
         Train.Run(config, Path.Combine(runs, "r"), resume: false, haltAfterStep: 3);
         File.SetUnixFileMode(Path.Combine(runs, "r"), ReadOnlyDir);
         Check(["--resume", Path.Combine(runs, "r")], ["train", "--resume", Path.Combine(runs, "r")]);
@@ -82,12 +82,12 @@ public sealed class PermissionCorpus(CorpusFiles files) : IClassFixture<CorpusFi
     public void ReadOnlySweepFolderAndDatabase()
     {
         string dir = Folder("ro-sweep", ReadOnlyDir);
-        Check([Path.Combine(dir, "sweep.db"), "cannot write"], ["transfer", "--config", files.Path_("sweep.json"), "--db", Path.Combine(dir, "sweep.db")]);
+        Check([Path.Combine(dir, "sweep.db"), "cannot write"], ["transfer", "--config", files.PathOf("sweep.json"), "--db", Path.Combine(dir, "sweep.db")]);
         string open = Folder("ro-db", Open);
         string db = Path.Combine(open, "sweep.db");
         File.Copy(files.HealthyDb, db);
         File.SetUnixFileMode(db, ReadOnlyFile);
-        Check([db, "read-only"], ["transfer", "--config", files.Path_("sweep.json"), "--db", db]);
+        Check([db, "read-only"], ["transfer", "--config", files.PathOf("sweep.json"), "--db", db]);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class PermissionCorpus(CorpusFiles files) : IClassFixture<CorpusFi
     {
         string dir = Folder("ro-out", ReadOnlyDir);
         Check(["--out", dir], ["coord-check", "--dataset", "blobs", "--hidden", "[8]", "--widths", "8,16", "--out", dir]);
-        Check(["--out", dir], ["batch-scaling", "--summary", "--config", files.Path_("sweep-target.json"), "--out", dir]);
+        Check(["--out", dir], ["batch-scaling", "--summary", "--config", files.PathOf("sweep-target.json"), "--out", dir]);
         Check(["--out", dir], ["report", files.HealthyDb, "--out", Path.Combine(dir, "r.html")]);
     }
 

@@ -8,7 +8,7 @@ public class BatcherTests
 
     private static List<ClassificationBatch> Take(ClassificationBatcher b, int n) => Enumerable.Range(0, n).Select(_ => b.Next()).ToList();
 
-    private static void AssertSame(IReadOnlyList<ClassificationBatch> a, IReadOnlyList<ClassificationBatch> b)
+    private static void AssertSame(List<ClassificationBatch> a, List<ClassificationBatch> b)
     {
         Assert.Equal(a.Count, b.Count);
         for (int i = 0; i < a.Count; i++)

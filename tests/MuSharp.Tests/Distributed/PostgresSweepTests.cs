@@ -28,8 +28,8 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         var plan = Plan("chaos", axes, steps: 900);
         var reference = Plan("chaos-reference", axes, steps: 900);
         Assert.Equal(30, plan.Trials.Count);
-        SweepQueue.Enqueue(plan, address);
-        SweepQueue.Enqueue(reference, address);
+        SharedSweep.Enqueue(plan, address);
+        SharedSweep.Enqueue(reference, address);
 
         var clock = Stopwatch.StartNew();
         var single = StartWorker(db, reference.Name);
@@ -99,7 +99,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         server.CreateDatabase(db);
         var address = StoreAddress.FromConnectionString(server.ConnectionString(db));
         var plan = Plan("restart", "\"widths\": [32, 64], \"lrs\": [0.01, 0.03, 0.1, 0.3]", steps: 600);
-        SweepQueue.Enqueue(plan, address);
+        SharedSweep.Enqueue(plan, address);
         var workers = Enumerable.Range(0, 2).Select(_ => StartWorker(db, plan.Name)).ToList();
         using (var store = PostgresSweepStore.OpenExisting(address, plan.Name, log: TextWriter.Null))
         {
@@ -167,9 +167,9 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
         var address = StoreAddress.FromConnectionString(server.ConnectionString(db));
         var first = Plan("it's; DROP TABLE trials; --", "\"widths\": [8], \"lrs\": [0.01, 0.1]", steps: 20);
         var second = Plan("other \"sweep\"'); DELETE FROM sweeps; --", "\"widths\": [8, 16], \"lrs\": [0.01]", steps: 20);
-        SweepQueue.Enqueue(first, address);
-        SweepQueue.Enqueue(second, address);
-        SweepQueue.Enqueue(first, address); // enqueuing again adds nothing
+        SharedSweep.Enqueue(first, address);
+        SharedSweep.Enqueue(second, address);
+        SharedSweep.Enqueue(first, address); // enqueuing again adds nothing
 
         using (var store = PostgresSweepStore.OpenExisting(address, first.Name, Path.Combine(dir, "work"), log: TextWriter.Null))
         {
@@ -178,7 +178,7 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
             Assert.All(store.Trials(), r => Assert.Equal(TrialStatus.Done, r.Status));
             Assert.All(store.Trials(), r => Assert.Equal(1, r.Attempts)); // each claimed once: none stranded until its lease expired
             Assert.Equal(2, store.Trials().Count);
-            Assert.Contains(first.Name, SweepQueue.Summary(store));
+            Assert.Contains(first.Name, SharedSweep.Summary(store));
             Assert.True(store.Metrics(store.Trials()[0].Id).Count > 0);
         }
         using (var other = PostgresSweepStore.OpenExisting(address, second.Name, log: TextWriter.Null))

@@ -1,9 +1,9 @@
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
-using MuSharp.Sweeps;
 using MuSharp.Scaling;
+using MuSharp.Sweeps;
 using MuSharp.Tests.Data;
 using MuSharp.Tests.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Reports;
 

@@ -16,17 +16,17 @@ internal static class ReportSamples
     {
         var points = new List<TransferPoint>();
         foreach (string optimizer in (string[])["adamw", "muon"])
-        foreach (string param in (string[])["sp", "mup"])
-        for (int w = 0; w < Widths.Length; w++)
-        foreach (double lr in Lrs)
-        foreach (ulong seed in (ulong[])[1, 2])
-        {
-            double best = param == "mup" ? -6 : -5 - w;
-            double loss = 1.0 + 0.05 * Math.Pow(Math.Log2(lr) - best, 2) - 0.1 * w + 0.01 * seed;
-            bool diverged = lr == Math.Pow(2, -3) && w == Widths.Length - 1;
-            points.Add(new TransferPoint("mlp", optimizer, param, Widths[w], lr, seed,
-                diverged ? null : loss, diverged ? TransferPoint.Diverged : TransferPoint.Done));
-        }
+            foreach (string param in (string[])["sp", "mup"])
+                for (int w = 0; w < Widths.Length; w++)
+                    foreach (double lr in Lrs)
+                        foreach (ulong seed in (ulong[])[1, 2])
+                        {
+                            double best = param == "mup" ? -6 : -5 - w;
+                            double loss = 1.0 + 0.05 * Math.Pow(Math.Log2(lr) - best, 2) - 0.1 * w + 0.01 * seed;
+                            bool diverged = lr == Math.Pow(2, -3) && w == Widths.Length - 1;
+                            points.Add(new TransferPoint("mlp", optimizer, param, Widths[w], lr, seed,
+                                diverged ? null : loss, diverged ? TransferPoint.Diverged : TransferPoint.Done));
+                        }
         points.Add(new TransferPoint("mlp", "adamw", "sp", 64, Math.Pow(2, -3), 3, null, TransferPoint.Failed));
         return points;
     }
@@ -36,17 +36,17 @@ internal static class ReportSamples
     {
         var points = new List<CoordPoint>();
         foreach (string param in (string[])["sp", "mup"])
-        foreach (int step in (int[])[0, 10])
-        foreach (string module in Modules)
-        foreach (int width in Widths)
-        {
-            double slope = param == "sp" ? 0.5 : 0.0, scale = 1 + Array.IndexOf(Modules, module);
-            double grown = scale * Math.Pow(width / 64.0, slope);
-            points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Activation, step, width, grown));
-            points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Change, step, width, step == 0 ? 0 : 0.1 * grown));
-            points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Weight, step, width, grown));
-            points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Update, step, width, step == 0 ? 0 : 0.01 * grown));
-        }
+            foreach (int step in (int[])[0, 10])
+                foreach (string module in Modules)
+                    foreach (int width in Widths)
+                    {
+                        double slope = param == "sp" ? 0.5 : 0.0, scale = 1 + Array.IndexOf(Modules, module);
+                        double grown = scale * Math.Pow(width / 64.0, slope);
+                        points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Activation, step, width, grown));
+                        points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Change, step, width, step == 0 ? 0 : 0.1 * grown));
+                        points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Weight, step, width, grown));
+                        points.Add(new CoordPoint(param, "adamw", module, CoordPoint.Update, step, width, step == 0 ? 0 : 0.01 * grown));
+                    }
         return points;
     }
 
@@ -87,57 +87,57 @@ internal static class ReportSamples
         var curves = new List<BatchCurvePoint>();
         var noise = new List<NoiseScalePoint>();
         foreach (string task in BatchTasks)
-        foreach (string optimizer in BatchOptimizers)
-        {
-            var (etaMax, alpha, speed, low) = Law(task, optimizer);
-            double bNoise = BNoise(task), sMin = speed * SMin(task);
-            double Optimal(double b) => etaMax / Math.Pow(1 + bNoise / b, alpha);
-            foreach (int batch in Batches)
+            foreach (string optimizer in BatchOptimizers)
             {
-                double best = Optimal(batch), bestSteps = sMin * (1 + bNoise / batch);
-                for (int k = 0; k < GridSize; k++)
+                var (etaMax, alpha, speed, low) = Law(task, optimizer);
+                double bNoise = BNoise(task), sMin = speed * SMin(task);
+                double Optimal(double b) => etaMax / Math.Pow(1 + bNoise / b, alpha);
+                foreach (int batch in Batches)
                 {
-                    double lr = Math.Pow(2, low + k), d = Math.Log2(lr / best);
-                    double steps = bestSteps * (1 + 0.35 * d * d);
-                    var trial = d > 2 ? new BatchTrialPoint(task, optimizer, batch, lr, 1, null, null, TransferPoint.Diverged)
-                        : d < -2.5 ? new BatchTrialPoint(task, optimizer, batch, lr, 1, 3.2 - 0.1 * d, null, TransferPoint.Done)
-                        : new BatchTrialPoint(task, optimizer, batch, lr, 1, 2.9 + 0.02 * d * d, steps, TransferPoint.Done);
-                    trials.Add(trial);
+                    double best = Optimal(batch), bestSteps = sMin * (1 + bNoise / batch);
+                    for (int k = 0; k < GridSize; k++)
+                    {
+                        double lr = Math.Pow(2, low + k), d = Math.Log2(lr / best);
+                        double steps = bestSteps * (1 + 0.35 * d * d);
+                        var trial = d > 2 ? new BatchTrialPoint(task, optimizer, batch, lr, 1, null, null, TransferPoint.Diverged)
+                            : d < -2.5 ? new BatchTrialPoint(task, optimizer, batch, lr, 1, 3.2 - 0.1 * d, null, TransferPoint.Done)
+                            : new BatchTrialPoint(task, optimizer, batch, lr, 1, 2.9 + 0.02 * d * d, steps, TransferPoint.Done);
+                        trials.Add(trial);
+                    }
+                    double top = Math.Pow(2, low + GridSize - 1), bottom = Math.Pow(2, low);
+                    double shown = Math.Clamp(best, bottom, top);
+                    double shownSteps = sMin * (1 + bNoise / batch) * (1 + 0.35 * Math.Pow(Math.Log2(shown / best), 2));
+                    optima.Add(new BatchOptimumPoint(task, optimizer, batch, shown, shownSteps, batch * shownSteps, best >= top || best <= bottom));
                 }
-                double top = Math.Pow(2, low + GridSize - 1), bottom = Math.Pow(2, low);
-                double shown = Math.Clamp(best, bottom, top);
-                double shownSteps = sMin * (1 + bNoise / batch) * (1 + 0.35 * Math.Pow(Math.Log2(shown / best), 2));
-                optima.Add(new BatchOptimumPoint(task, optimizer, batch, shown, shownSteps, batch * shownSteps, best >= top || best <= bottom));
+                for (int i = 0; i <= 40; i++)
+                {
+                    double b = 4 * Math.Pow(2, 7.0 * i / 40);
+                    curves.Add(new(task, optimizer, "fit", $"fit: B_noise {bNoise:0}, α {alpha:0.00}", b, Optimal(b)));
+                    double bSimple = 0.8 * bNoise, predictedAlpha = optimizer == "sgd" ? 1 : 0.5;
+                    curves.Add(new(task, optimizer, "prediction", $"prediction: B_simple {bSimple:0}", b, etaMax / Math.Pow(1 + bSimple / b, predictedAlpha)));
+                    curves.Add(new(task, optimizer, "steps-fit", $"steps fit: S_min {sMin:0}, B_noise {bNoise:0}", b, sMin * (1 + bNoise / b)));
+                }
+                if (optimizer == "muon") continue;
+                foreach (int batch in (int[])[16, 64, 256])
+                    for (int i = 0; i < 20; i++)
+                    {
+                        long step = 50L * i;
+                        // Larger batches train faster per step, so their noise scale (which grows as |G| shrinks) rises sooner.
+                        double progress = 1 - Math.Exp(-step * Math.Sqrt(batch) / 4000.0);
+                        double bSimple = task == "mlp" && optimizer == "sgd" && batch == 16 && i == 0 ? -12 : 0.8 * bNoise * (0.3 + 0.9 * progress);
+                        double gradNormSq = 2.0 / (1 + i);
+                        noise.Add(new(task, optimizer, batch, Optimal(batch), step, gradNormSq, bSimple * gradNormSq, bSimple));
+                    }
             }
-            for (int i = 0; i <= 40; i++)
-            {
-                double b = 4 * Math.Pow(2, 7.0 * i / 40);
-                curves.Add(new(task, optimizer, "fit", $"fit: B_noise {bNoise:0}, α {alpha:0.00}", b, Optimal(b)));
-                double bSimple = 0.8 * bNoise, predictedAlpha = optimizer == "sgd" ? 1 : 0.5;
-                curves.Add(new(task, optimizer, "prediction", $"prediction: B_simple {bSimple:0}", b, etaMax / Math.Pow(1 + bSimple / b, predictedAlpha)));
-                curves.Add(new(task, optimizer, "steps-fit", $"steps fit: S_min {sMin:0}, B_noise {bNoise:0}", b, sMin * (1 + bNoise / b)));
-            }
-            if (optimizer == "muon") continue;
-            foreach (int batch in (int[])[16, 64, 256])
-            for (int i = 0; i < 20; i++)
-            {
-                long step = 50L * i;
-                // Larger batches train faster per step, so their noise scale (which grows as |G| shrinks) rises sooner.
-                double progress = 1 - Math.Exp(-step * Math.Sqrt(batch) / 4000.0);
-                double bSimple = task == "mlp" && optimizer == "sgd" && batch == 16 && i == 0 ? -12 : 0.8 * bNoise * (0.3 + 0.9 * progress);
-                double gradNormSq = 2.0 / (1 + i);
-                noise.Add(new(task, optimizer, batch, Optimal(batch), step, gradNormSq, bSimple * gradNormSq, bSimple));
-            }
-        }
 
         var updateRms = new List<UpdateRmsPoint>();
         foreach (double beta1 in (double[])[0.0, 0.5, 0.9, 0.95])
-        for (int i = 0; i <= 20; i++)
-        {
-            double predicted = Math.Sqrt((1 - beta1) / (1 + beta1)), snr = 0.02 * Math.Exp(-i / 5.0);
-            double measured = Math.Sqrt((snr + predicted * predicted) / (snr + 1));
-            updateRms.Add(new("mlp", beta1, 100L * i, measured, predicted, snr));
-        }
+            for (int i = 0; i <= 20; i++)
+            {
+                double predicted = Math.Sqrt((1 - beta1) / (1 + beta1)), snr = 0.02 * Math.Exp(-i / 5.0);
+                double measured = Math.Sqrt((snr + predicted * predicted) / (snr + 1));
+                updateRms.Add(new("mlp", beta1, 100L * i, measured, predicted, snr));
+            }
         return new BatchScalingData(trials, optima, curves, noise, updateRms, Quadratic());
     }
 
@@ -149,19 +149,19 @@ internal static class ReportSamples
         const double bn = 64, k = (1 - 0.9) / (1 + 0.9);
         var points = new List<QuadraticLrPoint>();
         foreach (string c in QuadraticCases)
-        for (int e = 0; e <= 10; e++)
-        {
-            double b = Math.Pow(2, e), beta = 1 / Math.Sqrt(1 + bn / b);
-            double predicted = c switch
+            for (int e = 0; e <= 10; e++)
             {
-                "sgd" => 1 / (1 + bn / b),
-                "signsgd" => beta,
-                "momentum β1=0.9" => 1 / (1 + k * bn / b),
-                "surge (signsgd)" => 1 / (1 / beta + 20 * beta),
-                _ => 1 / (k / beta + beta * (1 - k)),
-            };
-            points.Add(new(c, b, predicted * (1 + 0.03 * Math.Sin(3 * e + c.Length)), predicted));
-        }
+                double b = Math.Pow(2, e), beta = 1 / Math.Sqrt(1 + bn / b);
+                double predicted = c switch
+                {
+                    "sgd" => 1 / (1 + bn / b),
+                    "signsgd" => beta,
+                    "momentum β1=0.9" => 1 / (1 + k * bn / b),
+                    "surge (signsgd)" => 1 / (1 / beta + 20 * beta),
+                    _ => 1 / (k / beta + beta * (1 - k)),
+                };
+                points.Add(new(c, b, predicted * (1 + 0.03 * Math.Sin(3 * e + c.Length)), predicted));
+            }
         return points;
     }
 

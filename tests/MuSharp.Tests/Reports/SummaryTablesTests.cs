@@ -40,13 +40,13 @@ public sealed partial class SummaryTablesTests
         Assert.Equal("0.00100", FixedPoint.Significant(0.001, 3));
         Assert.Equal("inf", FixedPoint.Significant(double.PositiveInfinity, 4));
         Assert.Equal("-", FixedPoint.Significant((double?)null, 4));
-        Assert.Equal("+0.00", FixedPoint.Signed(-0.001));
+        Assert.Equal("+0.00", FixedPoint.WithSign(-0.001));
     }
 
     [Fact]
     public void TextTableLinesUpDecimalPoints()
     {
-        var table = new TextTable(new TextColumn("name", TextAlign.Left), new TextColumn("value", TextAlign.Decimal));
+        var table = new TextTable(new TextColumn("name", TextAlign.Left), new TextColumn("value", TextAlign.Point));
         table.Add("a", "1.5");
         table.Add("bb", "0.00025");
         table.Add("c", "inf");

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MuSharp.Training;
-using MuSharp.Sweeps;
 using MuSharp.Scaling;
+using MuSharp.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Sweeps;
 

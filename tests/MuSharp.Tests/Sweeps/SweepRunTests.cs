@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using MuSharp.Training;
 using MuSharp.Cli.Experiments;
 using MuSharp.Sweeps;
+using MuSharp.Training;
 
 namespace MuSharp.Tests.Sweeps;
 

@@ -5,7 +5,7 @@ namespace MuSharp.Sweeps;
 /// <c>musharp report --store URL</c> and <c>musharp worker</c>: fill a PostgreSQL store's queue with a sweep's trials,
 /// and read any store's summary while workers drain it (docs/scaling-out.md).
 /// </summary>
-public static class SweepQueue
+public static class SharedSweep
 {
     /// <summary>
     /// Adds the sweep of <paramref name="plan"/> to the store at <paramref name="address"/> with every trial pending (an
