@@ -39,17 +39,28 @@ internal sealed class BatchScalingCommand : IVerb
         var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
         var summaryOnly = Opt.Flag("--summary", "print the tables and write the report from the stored sweeps, without training");
         var figures = Opt.Flag("--figures", "also write figures/*.svg and *.png beside the report");
+        var store = new Option<string?>("--store")
+        {
+            Description = "keep the sweeps in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE): with --enqueue fill " +
+                "their queues for musharp worker on any machine; without, read their results (the summary and report, also while they run)",
+            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
+        };
+        var enqueue = Opt.Flag("--enqueue", "with --store: fill the queues and return; workers run the trials");
         var command = new Command(Verb, """
             Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss
             while measuring the gradient noise scale; fits η*(B) = η_max/(1+B_noise/B)^α and S = S_min(1+B_noise/B), compares
             B_noise with the measured B_simple, measures Adam's update RMS, and writes DIR/report.html. Rerun to continue.
-            """) { quick, config, workers, output, retryFailed, summaryOnly, figures };
+            With --store the sweeps live in PostgreSQL: --enqueue fills their queues, musharp worker drains them from any
+            machine, and the same command without --enqueue prints the tables and writes the report from the store.
+            """) { quick, config, workers, output, retryFailed, summaryOnly, figures, store, enqueue };
         command.SetAction(p => Run(p.Tokens.Select(t => t.Value).ToArray(), [.. p.GetValue(config) ?? []], p.GetValue(output),
-            p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null, p.GetValue(quick), p.GetValue(retryFailed), p.GetValue(summaryOnly), p.GetValue(figures)));
+            p.GetResult(workers) is { Implicit: false } ? p.GetValue(workers) : null, p.GetValue(quick), p.GetValue(retryFailed), p.GetValue(summaryOnly), p.GetValue(figures),
+            p.GetResult(store) != null || p.GetValue(enqueue) ? StoreAddress.Resolve(p.GetValue(store)) : null, p.GetValue(enqueue)));
         return command;
     }
 
-    private static int Run(string[] args, List<string> configs, string? output, int? workers, bool quick, bool retryFailed, bool summaryOnly, bool figures)
+    private static int Run(string[] args, List<string> configs, string? output, int? workers, bool quick, bool retryFailed, bool summaryOnly, bool figures,
+        StoreAddress? shared, bool enqueue)
     {
         foreach (string c in configs) Paths.InputFile(c, "option --config", "; see src/MuSharp.Cli/configs/batch-scaling-mlp-quick.json");
         if (configs.Count == 0) configs.AddRange((quick ? QuickConfigs : FullConfigs).Select(f => Paths.BundledConfig(f, Verb)));
@@ -57,6 +68,7 @@ internal sealed class BatchScalingCommand : IVerb
         Paths.WritableFolder(output, "option --out");
 
         var plans = configs.Select(SweepConfig.Load).ToList();
+        if (shared != null) return RunShared(plans, shared, enqueue, retryFailed, output, quick, figures);
         foreach (var plan in plans)
         {
             BatchScalingSweep.Target(plan); // a sweep without a target is an error before anything runs
@@ -71,7 +83,29 @@ internal sealed class BatchScalingCommand : IVerb
                 if (status != 0) return status;
             }
 
-        var sweeps = plans.Select(BatchScalingSweep.Load).ToList();
+        return Summarize(plans, [.. plans.Select(BatchScalingSweep.Load)], output, quick, summaryOnly, figures);
+    }
+
+    // Sweeps in PostgreSQL: fill their queues (workers anywhere run them), or summarize what the store holds so far.
+    private static int RunShared(List<SweepPlan> plans, StoreAddress shared, bool enqueue, bool retryFailed, string output, bool quick, bool figures)
+    {
+        if (enqueue)
+        {
+            foreach (var plan in plans) Console.WriteLine(SharedSweep.Enqueue(plan, shared, retryFailed));
+            return Cli.Ok;
+        }
+        var sweeps = plans.Select(plan =>
+        {
+            using var store = PostgresSweepStore.OpenExisting(shared, plan.Name);
+            store.Verify(plan);
+            return BatchScalingSweep.Load(store);
+        }).ToList();
+        return Summarize(plans, sweeps, output, quick, summaryOnly: true, figures);
+    }
+
+    // The tables, Adam's update RMS, the planted quadratics and the report, from the sweeps' results.
+    private static int Summarize(List<SweepPlan> plans, List<BatchScalingSweep.Results> sweeps, string output, bool quick, bool summaryOnly, bool figures)
+    {
         var mlp = plans.FirstOrDefault(p => p.Axes.BaseConfig.Task == TaskKind.Mlp);
         IReadOnlyList<UpdateRmsSeries> updateRms = mlp is null ? [] : summaryOnly ? ReadUpdateRms(output, mlp.Axes.BaseConfig)
             : UpdateRmsExperiment.Run(mlp.Axes.BaseConfig with { RunsDir = output }, Path.Combine(output, UpdateRmsDir), UpdateRmsBetas, quick ? 200 : 400, Console.Out);

@@ -29,8 +29,9 @@ public static class Tune
                 log($"  {arm.Parametrization}: {rule.Key} {TuneText.Kind(rule)} — {rule.Rule}");
 
         log("stage 1: proxy search");
-        if (!RunStage(plan.ProxyPlan(), plan.Db(ProxyStage), options)) return null;
-        var proxy = Read(plan, ProxyStage, withCurves: false);
+        var proxyPlan = plan.ProxyPlan();
+        if (!RunStage(proxyPlan, plan.Db(ProxyStage), options)) return null;
+        var proxy = Read(plan, proxyPlan, ProxyStage, options, withCurves: false);
         var choices = Choose(plan, proxy);
 
         log("stage 2: transfer");
@@ -38,15 +39,17 @@ public static class Tune
             log($"  {c.Parametrization}: proxy best p{c.Point} (loss {c.ProxyLoss:0.0000}) {TunePlan.Describe(c.ProxyValues)} → target {TunePlan.Describe(c.TargetValues)}");
 
         log("stage 3: target runs");
-        if (!RunStage(plan.TargetPlan(choices), plan.Db(TargetStage), options)) return null;
-        var target = Read(plan, TargetStage, withCurves: true);
+        var targetPlan = plan.TargetPlan(choices);
+        if (!RunStage(targetPlan, plan.Db(TargetStage), options)) return null;
+        var target = Read(plan, targetPlan, TargetStage, options, withCurves: true);
 
         IReadOnlyList<TuneTrial> verify = [];
         if (options.Verify && plan.Config.VerifyLrFactors.Any(f => f != 1))
         {
             log("stage 4: learning-rate check at the target");
-            if (!RunStage(plan.VerifyPlan(choices), plan.Db(VerifyStage), options)) return null;
-            verify = Read(plan, VerifyStage, withCurves: false);
+            var verifyPlan = plan.VerifyPlan(choices);
+            if (!RunStage(verifyPlan, plan.Db(VerifyStage), options)) return null;
+            verify = Read(plan, verifyPlan, VerifyStage, options, withCurves: false);
         }
         return new TuneResult(plan.Name, Shape(plan.Arms[0].Proxy), Shape(plan.Arms[0].Target), plan.Keys, proxy, choices, target, verify,
             Ledger(plan, proxy, target, options.Tasks ?? TrainingTasks.Create), plan.Config.VerifyLrFactors);
@@ -84,6 +87,16 @@ public static class Tune
 
     private static bool RunStage(SweepPlan stage, string db, TuneOptions options)
     {
+        if (options.Shared is { } shared)
+        {
+            // Enqueueing an existing sweep verifies it and adds nothing; the stage is done when every trial has its result.
+            options.Log("  " + SharedSweep.Enqueue(stage, shared, options.RetryFailed));
+            int left;
+            using (var queue = PostgresSweepStore.OpenExisting(shared, stage.Name)) left = queue.Trials().Count(r => !r.IsFinished);
+            if (left == 0) return true;
+            options.Log($"  {left} trial{(left == 1 ? "" : "s")} of {stage.Name} still to run: start workers (musharp worker --sweep {stage.Name}) and rerun '{options.Rerun}' when they finish");
+            return false;
+        }
         if (options.Launch is { } launch)
             return SweepCoordinator.Run(stage, db, options.Workers, options.RetryFailed, options.Rerun, launch) == 0;
         using var store = SweepStore.Open(db, stage);
@@ -91,11 +104,13 @@ public static class Tune
         return SweepWorker.Work(store, options.Cancel, options.Tasks);
     }
 
-    /// <summary>A stage's trials from its store, with the searched values read back from each trial's config.</summary>
-    public static IReadOnlyList<TuneTrial> Read(TunePlan plan, string stage, bool withCurves)
+    /// <summary>A stage's trials from its store (local, or the shared one of <paramref name="options"/>), with the searched values read back from each trial's config.</summary>
+    public static IReadOnlyList<TuneTrial> Read(TunePlan plan, SweepPlan stagePlan, string stage, TuneOptions options, bool withCurves)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        using var store = SweepStore.OpenExisting(plan.Db(stage));
+        ArgumentNullException.ThrowIfNull(stagePlan);
+        ArgumentNullException.ThrowIfNull(options);
+        using ISweepStore store = options.Shared is { } shared ? PostgresSweepStore.OpenExisting(shared, stagePlan.Name) : SweepStore.OpenExisting(plan.Db(stage));
         return [.. store.Trials().Select(r =>
         {
             var config = JsonSerializer.Deserialize<TrainConfig>(r.Spec.ConfigJson, TrainConfig.Json)!;

@@ -18,6 +18,13 @@ public sealed record TuneOptions
     public bool RetryFailed { get; init; }
     public WorkerLaunch? Launch { get; init; }
 
+    /// <summary>
+    /// Keep every stage in this PostgreSQL store instead of local SQLite files: each run enqueues the next stage whose
+    /// inputs are ready and returns, <c>musharp worker</c> drains it on any machine, and the run after it has finished
+    /// goes on to the next stage (docs/scaling-out.md).
+    /// </summary>
+    public StoreAddress? Shared { get; init; }
+
     /// <summary>The command line that continues the tune, printed when it is interrupted.</summary>
     public string Rerun { get; init; } = "musharp tune";
     public Func<TrainConfig, ITrainingTask>? Tasks { get; init; }

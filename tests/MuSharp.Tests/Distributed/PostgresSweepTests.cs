@@ -213,6 +213,57 @@ public sealed class PostgresSweepTests(PostgresServer server, ITestOutputHelper 
     }
 
     // A worker process (single-threaded OpenBLAS, as the reference) with a 3 s lease; its stderr lines are collected.
+    [Fact]
+    public void TuneStagesGoThroughASharedStoreAndEqualALocalTune()
+    {
+        const string db = "tune";
+        server.CreateDatabase(db);
+        var address = StoreAddress.FromConnectionString(server.ConnectionString(db));
+        Directory.CreateDirectory(Path.Combine(dir, "local"));
+        Directory.CreateDirectory(Path.Combine(dir, "shared"));
+        var local = Tune.Run(TuneConfig.Load(Tuning.TuneFiles.Write(Path.Combine(dir, "local"), "t", Tuning.TuneFiles.LrGrid)), new TuneOptions())!;
+
+        // Each run enqueues the next stage whose inputs are ready and stops; workers (here in this process) drain it.
+        var plan = TuneConfig.Load(Tuning.TuneFiles.Write(Path.Combine(dir, "shared"), "t", Tuning.TuneFiles.LrGrid));
+        var options = new TuneOptions { Shared = address };
+        var drained = new List<string>();
+        TuneResult? result;
+        while ((result = Tune.Run(plan, options)) is null)
+        {
+            Assert.True(drained.Count < 2, "more than the proxy and target stages were enqueued");
+            string stage = drained.Count == 0 ? Tune.ProxyStage : Tune.TargetStage;
+            using var store = PostgresSweepStore.OpenExisting(address, $"{plan.Name}-{stage}", trialsDir: Path.Combine(dir, "work-" + stage));
+            Assert.True(SweepWorker.Work(store, CancellationToken.None));
+            drained.Add(stage);
+        }
+        Assert.Equal([Tune.ProxyStage, Tune.TargetStage], drained);
+        Assert.Equal(local.Choices.Select(c => (c.Parametrization, c.Point)), result.Choices.Select(c => (c.Parametrization, c.Point)));
+        Assert.Equal(local.Target.Select(t => t.Loss), result.Target.Select(t => t.Loss));   // the same runs, bit for bit
+    }
+
+    [Fact]
+    public void ABatchScalingSweepInTheSharedStoreSummarizesLikeALocalOne()
+    {
+        const string db = "batch";
+        server.CreateDatabase(db);
+        var address = StoreAddress.FromConnectionString(server.ConnectionString(db));
+        string baseJson = Sweeps.SweepFiles.BaseJson(dir, evalEvery: 1000).Replace("\"momentum\": 0.9, \"batchSize\": 32,",
+            "\"momentum\": 0, \"batchSize\": 32, \"targetLoss\": 0.7, \"evalGrowth\": 1.1, \"noiseEvery\": 2, \"noiseChunks\": 2, \"patience\": 8,",
+            StringComparison.Ordinal);
+        var plan = SweepConfig.Load(Sweeps.SweepFiles.Write(dir, "bs", """
+            "widths": [16], "batchSizes": [8, 64], "optimizers": ["sgd"], "lrGrids": { "sgd": { "min": 0.05, "max": 0.4 } }
+            """, 300, baseJson));
+        using (var local = SweepStore.Open(plan.DefaultDbPath, plan)) Assert.True(SweepWorker.Work(local, CancellationToken.None));
+        SharedSweep.Enqueue(plan, address);
+        using var shared = PostgresSweepStore.OpenExisting(address, plan.Name, trialsDir: Path.Combine(dir, "work-bs"));
+        Assert.True(SweepWorker.Work(shared, CancellationToken.None));
+
+        var a = BatchScalingSweep.Load(plan);
+        var b = BatchScalingSweep.Load(shared);
+        Assert.Equal(a.Trials.Select(t => (t.Row.Spec.Key, t.StepsToTarget)), b.Trials.Select(t => (t.Row.Spec.Key, t.StepsToTarget)));
+        Assert.Equal(a.Groups.Single().Optima.Select(o => (o.Batch, o.Lr)), b.Groups.Single().Optima.Select(o => (o.Batch, o.Lr)));
+    }
+
     private Worker StartWorker(string db, string sweep)
     {
         var info = Cli(["worker", "--store", server.Url(db), "--sweep", sweep, "--lease", "3", "--threads", "1"]);
