@@ -10,20 +10,7 @@ public sealed class ConsoleCapture;
 [Collection(nameof(ConsoleCapture))]
 public sealed class MsignVerbTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try { return (MuCli.Run(args), stdout.ToString(), stderr.ToString()); }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => ConsoleRun.Capture(args);
 
     [Fact]
     public void SmallShapePrintsOneRowPerStepWithTheExpectedColumns()
