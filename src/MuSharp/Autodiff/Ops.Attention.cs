@@ -32,7 +32,7 @@ public static partial class Ops
         if (!Shapes.Equal(q.Shape, k.Shape) || !Shapes.Equal(q.Shape, v.Shape))
             throw new ArgumentException($"{op}: q, k, v must share one [B, T, C] shape, got q {Shapes.Format(q.Shape)}, k {Shapes.Format(k.Shape)}, v {Shapes.Format(v.Shape)}.");
         var (bs, t, c, dh) = HeadLayout(q, heads, op);
-        return Attend(new HeadSource(q, 0), new HeadSource(k, 0), new HeadSource(v, 0), c, bs, t, c, heads, dh, scale, [q, k, v]);
+        return CausalSelfAttention(new HeadSource(q, 0), new HeadSource(k, 0), new HeadSource(v, 0), c, bs, t, c, heads, dh, scale, [q, k, v]);
     }
 
     /// <summary>
@@ -49,14 +49,15 @@ public static partial class Ops
         int c = qkv.Shape[2] / 3;
         if (heads < 1 || c % heads != 0)
             throw new ArgumentException($"{op}: C = {c} (shape {Shapes.Format(qkv.Shape)}) must be divisible by heads = {heads} ≥ 1.");
-        return Attend(new HeadSource(qkv, 0), new HeadSource(qkv, c), new HeadSource(qkv, 2 * c), 3 * c, qkv.Shape[0], qkv.Shape[1], c, heads, c / heads, scale, [qkv]);
+        return CausalSelfAttention(new HeadSource(qkv, 0), new HeadSource(qkv, c), new HeadSource(qkv, 2 * c), 3 * c, qkv.Shape[0], qkv.Shape[1], c, heads, c / heads, scale, [qkv]);
     }
 
     // One of q, k, v: a tensor whose row r (of B·T rows, stride ld) holds this input's C columns from `Offset` on.
     private readonly record struct HeadSource(Tensor Tensor, int Offset);
 
-    // q, k, v rows have stride ld (C for separate tensors, 3C for packed qkv); the output o is [B, T, C] (stride C).
-    private static Tensor Attend(HeadSource q, HeadSource k, HeadSource v, int ld, int bs, int t, int c, int heads, int dh, float scale, Tensor[] parents)
+    // The core of both overloads (named like them, so the step ledger files its closures under "attention"): q, k, v
+    // rows have stride ld (C for separate tensors, 3C for packed qkv); the output o is [B, T, C] (stride C).
+    private static Tensor CausalSelfAttention(HeadSource q, HeadSource k, HeadSource v, int ld, int bs, int t, int c, int heads, int dh, float scale, Tensor[] parents)
     {
         bool record = Tape.Needs(parents);
         // [B, H, T, T], kept for the backward; every row is written in full below (softmax, then zeros past the diagonal).
