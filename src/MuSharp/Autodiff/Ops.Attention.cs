@@ -9,7 +9,7 @@ namespace MuSharp;
 public static partial class Ops
 {
     /// <summary>
-    /// Query rows per GEMM block in <see cref="CausalSelfAttention"/>. Block [i0, i1) only touches key columns
+    /// Query rows per GEMM block in the causal self-attention ops. Block [i0, i1) only touches key columns
     /// [0, i1), so the masked upper triangle is skipped up to the block granularity.
     /// </summary>
     internal const int AttentionBlockRows = 64;
@@ -32,23 +32,52 @@ public static partial class Ops
         if (!Shapes.Equal(q.Shape, k.Shape) || !Shapes.Equal(q.Shape, v.Shape))
             throw new ArgumentException($"{op}: q, k, v must share one [B, T, C] shape, got q {Shapes.Format(q.Shape)}, k {Shapes.Format(k.Shape)}, v {Shapes.Format(v.Shape)}.");
         var (bs, t, c, dh) = HeadLayout(q, heads, op);
-        bool record = Tape.Needs([q, k, v]);
+        return CausalSelfAttention(new HeadSource(q, 0), new HeadSource(k, 0), new HeadSource(v, 0), c, bs, t, c, heads, dh, scale, [q, k, v]);
+    }
+
+    /// <summary>
+    /// The same attention on one packed input: <paramref name="qkv"/> is [B, T, 3C] = [q | k | v] along the last axis
+    /// (the output of one GEMM x·[W_q | W_k | W_v]); output [B, T, C]. The heads read q, k and v in place with row
+    /// stride 3C and the backward writes dq, dk and dv into the matching column slices of qkv's gradient, so nothing is
+    /// split or concatenated. Same arithmetic, element by element, as the three-tensor overload.
+    /// </summary>
+    public static Tensor CausalSelfAttention(Tensor qkv, int heads, float scale)
+    {
+        const string op = "CausalSelfAttention(qkv)";
+        if (qkv.Rank != 3 || qkv.Shape[2] % 3 != 0)
+            throw new ArgumentException($"{op}: expected [B, T, 3C], got {Shapes.Format(qkv.Shape)}.");
+        int c = qkv.Shape[2] / 3;
+        if (heads < 1 || c % heads != 0)
+            throw new ArgumentException($"{op}: C = {c} (shape {Shapes.Format(qkv.Shape)}) must be divisible by heads = {heads} ≥ 1.");
+        return CausalSelfAttention(new HeadSource(qkv, 0), new HeadSource(qkv, c), new HeadSource(qkv, 2 * c), 3 * c, qkv.Shape[0], qkv.Shape[1], c, heads, c / heads, scale, [qkv]);
+    }
+
+    // One of q, k, v: a tensor whose row r (of B·T rows, stride ld) holds this input's C columns from `Offset` on.
+    private readonly record struct HeadSource(Tensor Tensor, int Offset);
+
+    // The core of both overloads (named like them, so the step ledger files its closures under "attention"): q, k, v
+    // rows have stride ld (C for separate tensors, 3C for packed qkv); the output o is [B, T, C] (stride C).
+    private static Tensor CausalSelfAttention(HeadSource q, HeadSource k, HeadSource v, int ld, int bs, int t, int c, int heads, int dh, float scale, Tensor[] parents)
+    {
+        bool record = Tape.Needs(parents);
         // [B, H, T, T], kept for the backward; every row is written in full below (softmax, then zeros past the diagonal).
         int pLength = record ? bs * heads * t * t : 0;
         var p = !record ? [] : Tape.Reusing && pLength >= ActivationPool.MinLength ? ActivationPool.Rent(pLength) : new float[pLength];
-        var o = Tensor.Uninitialized(q.Shape); // [B, T, C]
+        var o = Tensor.Uninitialized([bs, t, c]); // [B, T, C]
+        float[] qd = q.Tensor.Data, kd = k.Tensor.Data, vd = v.Tensor.Data;
         // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
         // too small for OpenBLAS's own threading to pay off). Without recording, each worker owns a [T, T] scratch.
         Parallel.For(0, bs * heads, ParallelHeads, () => record ? p : new float[t * t], (bh, _, scratch) =>
         {
             int b = bh / heads, h = bh % heads;
-            int x0 = b * t * c + h * dh; // head (b, h) in [B, T, C]
+            int x0 = b * t * ld + h * dh; // head (b, h) of q, k, v: row b·T, column h·Dh (plus the input's offset)
+            int o0 = b * t * c + h * dh; // head (b, h) in the output [B, T, C]
             int p0 = record ? bh * t * t : 0; // P_bh in [B, H, T, T]
             for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
             {
                 int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
                 // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1]
-                Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, scale, q.Data.AsSpan(x0 + i0 * c), c, k.Data.AsSpan(x0), c, 0f, scratch.AsSpan(p0 + i0 * t), t);
+                Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, scale, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, kd.AsSpan(k.Offset + x0), ld, 0f, scratch.AsSpan(p0 + i0 * t), t);
                 for (int i = i0; i < i1; i++)
                 {
                     var row = scratch.AsSpan(p0 + i * t, t); // [T]: keys 0..i attend, the rest are masked to 0
@@ -56,7 +85,7 @@ public static partial class Ops
                     row[(i + 1)..].Clear();
                 }
                 // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
-                Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, 1f, scratch.AsSpan(p0 + i0 * t), t, v.Data.AsSpan(x0), c, 0f, o.Data.AsSpan(x0 + i0 * c), c);
+                Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, 1f, scratch.AsSpan(p0 + i0 * t), t, vd.AsSpan(v.Offset + x0), ld, 0f, o.Data.AsSpan(o0 + i0 * c), c);
             }
             return scratch;
         }, _ => { });
@@ -66,27 +95,29 @@ public static partial class Ops
             // O = P V ⇒ dV = Pᵀ dO, dP = dO Vᵀ; P = softmax(S) row-wise ⇒ dS = P ⊙ (dP − rowsum(dP ⊙ P));
             // S = scale · Q Kᵀ ⇒ dQ = scale · dS K, dK = scale · dSᵀ Q. Masked entries have P = 0, hence dS = 0.
             var dy = o.Grad!; // [B, T, C]
-            bool needQk = q.RequiresGrad || k.RequiresGrad;
-            // Allocate grads before the parallel loop; heads then write disjoint column slices of them.
-            var dq = q.RequiresGrad ? q.GradBuffer() : null;
-            var dk = k.RequiresGrad ? k.GradBuffer() : null;
-            var dv = v.RequiresGrad ? v.GradBuffer() : null;
+            bool needQk = q.Tensor.RequiresGrad || k.Tensor.RequiresGrad;
+            // Allocate grads before the parallel loop; heads then write disjoint column slices of them (packed qkv:
+            // one buffer, three slices).
+            var dq = q.Tensor.RequiresGrad ? q.Tensor.GradBuffer() : null;
+            var dk = k.Tensor.RequiresGrad ? k.Tensor.GradBuffer() : null;
+            var dv = v.Tensor.RequiresGrad ? v.Tensor.GradBuffer() : null;
             Parallel.For(0, bs * heads, ParallelHeads, () => needQk ? new float[t * t] : [], (bh, _, ds) => // ds: [T, T] dP, then dS in place
             {
                 int b = bh / heads, h = bh % heads;
-                int x0 = b * t * c + h * dh;
+                int x0 = b * t * ld + h * dh;
+                int o0 = b * t * c + h * dh;
                 int p0 = bh * t * t;
                 for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
                 {
                     int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                    var dO = dy.AsSpan(x0 + i0 * c); // [m, Dh] rows i0..i1, stride C
+                    var dO = dy.AsSpan(o0 + i0 * c); // [m, Dh] rows i0..i1, stride C
                     var pBlock = p.AsSpan(p0 + i0 * t); // [m, i1], stride T
                     // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
                     if (dv != null)
-                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(x0), c);
+                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(v.Offset + x0), ld);
                     if (!needQk) continue;
                     // dP[i0:i1, 0:i1] = dO[i0:i1] V[0:i1]ᵀ  [m, i1]
-                    Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, 1f, dO, c, v.Data.AsSpan(x0), c, 0f, ds.AsSpan(i0 * t), t);
+                    Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, 1f, dO, c, vd.AsSpan(v.Offset + x0), ld, 0f, ds.AsSpan(i0 * t), t);
                     for (int i = i0; i < i1; i++)
                     {
                         var dsRow = ds.AsSpan(i * t, i1);
@@ -95,15 +126,15 @@ public static partial class Ops
                     }
                     // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
                     if (dq != null)
-                        Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, k.Data.AsSpan(x0), c, 1f, dq.AsSpan(x0 + i0 * c), c);
+                        Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, kd.AsSpan(k.Offset + x0), ld, 1f, dq.AsSpan(q.Offset + x0 + i0 * ld), ld);
                     // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
                     if (dk != null)
-                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, q.Data.AsSpan(x0 + i0 * c), c, 1f, dk.AsSpan(x0), c);
+                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, 1f, dk.AsSpan(k.Offset + x0), ld);
                 }
                 return ds;
             }, _ => { });
             ActivationPool.Return(p); // P is read by this closure only
-        }, q, k, v);
+        }, parents);
     }
 
     /// <summary>

@@ -24,6 +24,17 @@ public sealed class CausalSelfAttention : Module
 
     public Tensor Forward(Tensor x) // [B, T, C]
     {
+        // One GEMM x·[W_q | W_k | W_v] ([B·T, C]·[C, 3C]) instead of three [B·T, C]·[C, C], when nothing acts on q
+        // or k alone (RoPE) and the three share one output multiplier. The parameters stay three [C, C] matrices (names,
+        // roles, fans, checkpoints, μP unchanged); their [C, 3C] concatenation is rebuilt each call (3·C² floats) and its
+        // gradient scattered back by Concat's backward. The wider GEMM runs closer to the backend's large-shape rate
+        // (GPT d256: 2048×768×256 against 2048×256×256) and, in bf16, rounds x once instead of three times.
+        if (config.Positions != PositionEncoding.Rope && Query.Multiplier == Key.Multiplier && Query.Multiplier == Value.Multiplier)
+        {
+            var w = Ops.Concat([Query.Weight, Key.Weight, Value.Weight], axis: 1); // [C, 3C]
+            var qkv = Ops.Linear(x, w, null, Query.Multiplier); // [B, T, 3C]
+            return Output.Forward(Ops.CausalSelfAttention(qkv, config.Heads, config.AttentionScale));
+        }
         var q = Query.Forward(x);
         var k = Key.Forward(x);
         var v = Value.Forward(x);

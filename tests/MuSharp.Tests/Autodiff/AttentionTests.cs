@@ -85,6 +85,63 @@ public class AttentionTests
             x => AttentionRef(x[0], x[1], x[2], B, T, C, H, 0.5), [q, k, v]);
     }
 
+    // Packed input [B, T, 3C] = [q | k | v] along the last axis, split for the double reference.
+    private static double[] PackedAttentionRef(double[] qkv, int b, int t, int c, int h, double scale)
+    {
+        var parts = new double[3][];
+        for (int p = 0; p < 3; p++)
+        {
+            parts[p] = new double[b * t * c];
+            for (int r = 0; r < b * t; r++) Array.Copy(qkv, r * 3 * c + p * c, parts[p], r * c, c);
+        }
+        return AttentionRef(parts[0], parts[1], parts[2], b, t, c, h, scale);
+    }
+
+    [Theory]
+    [InlineData(2, 5, 8, 2)]
+    [InlineData(1, Ops.AttentionBlockRows + 3, 4, 2)] // two row blocks, the second one ragged
+    public void PackedAttentionGradientsMatchFiniteDifferences(int b, int t, int c, int h)
+    {
+        var qkv = GradCheck.Input(58, 1.5f, b, t, 3 * c);
+        GradCheck.Check(x => Ops.CausalSelfAttention(x[0], h, 0.5f),
+            x => PackedAttentionRef(x[0], b, t, c, h, 0.5), [qkv]);
+    }
+
+    [Fact]
+    public void PackedAttentionEqualsThreeTensorAttentionBitForBit()
+    {
+        // The packed op reads q, k, v with row stride 3C and writes their gradients into slices of one buffer; the
+        // arithmetic per element is the plain path's, so outputs and gradients must be identical, not just close.
+        const int B = 2, T = Ops.AttentionBlockRows + 9, C = 16, H = 2;
+        var qkv = GradCheck.Input(59, 1f, B, T, 3 * C);
+        var parts = new Tensor[3];
+        for (int p = 0; p < 3; p++)
+        {
+            parts[p] = Tensor.Zeros(B, T, C);
+            for (int r = 0; r < B * T; r++) qkv.Data.AsSpan(r * 3 * C + p * C, C).CopyTo(parts[p].Data.AsSpan(r * C));
+            parts[p].RequiresGrad = true;
+        }
+        var dy = new float[B * T * C];
+        new Rng(60).FillNormal(dy, 0f, 1f);
+        var packed = Ops.CausalSelfAttention(qkv, H, 0.3f);
+        var plain = Ops.CausalSelfAttention(parts[0], parts[1], parts[2], H, 0.3f);
+        Assert.Equal(plain.Data, packed.Data);
+        Tape.Backward(packed, dy);
+        Tape.Backward(plain, dy);
+        for (int p = 0; p < 3; p++)
+            for (int r = 0; r < B * T; r++)
+                Assert.Equal(parts[p].Grad!.AsSpan(r * C, C).ToArray(), qkv.Grad!.AsSpan(r * 3 * C + p * C, C).ToArray());
+    }
+
+    [Fact]
+    public void PackedAttentionRejectsAWidthNotThreeTimesDivisible()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Ops.CausalSelfAttention(Tensor.Zeros(2, 5, 8), 2, 0.5f));
+        Assert.Contains("[2, 5, 8]", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Ops.CausalSelfAttention(Tensor.Zeros(2, 5, 12), 3, 0.5f));
+        Assert.Contains("heads = 3", ex.Message);
+    }
+
     [Fact]
     public void AttentionOnOneSharedTensorAccumulatesAllThreeGradients()
     {
