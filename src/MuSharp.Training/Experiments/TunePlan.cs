@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MuSharp.Sweeps;
@@ -140,13 +138,13 @@ public sealed class TunePlan
     private static TrainConfig Build(JsonObject baseNode, JsonObject overrides, string parametrization, TrainConfig? proxy, string what)
     {
         var node = (JsonObject)baseNode.DeepClone();
-        foreach (var (key, value) in overrides) Set(node, key, value?.DeepClone());
-        Set(node, "parametrization", parametrization);
+        foreach (var (key, value) in overrides) SweepPlan.Set(node, key, value?.DeepClone());
+        SweepPlan.Set(node, "parametrization", parametrization);
         TrainConfig config = Deserialize(node, what);
         proxy ??= config;
         node = (JsonObject)node.DeepClone();
-        Set(node, "baseWidth", HyperparameterTransfer.WidthOf(proxy));
-        if (config.Task == TaskKind.Gpt) Set(node, "baseDepth", HyperparameterTransfer.LayersOf(proxy));
+        SweepPlan.Set(node, "baseWidth", HyperparameterTransfer.WidthOf(proxy));
+        if (config.Task == TaskKind.Gpt) SweepPlan.Set(node, "baseDepth", HyperparameterTransfer.LayersOf(proxy));
         config = Deserialize(node, what);
         try { config.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"{what}: {e.Message}"); }
@@ -166,10 +164,10 @@ public sealed class TunePlan
         foreach (var (key, value) in values)
         {
             var type = HyperparameterTransfer.Property(key)!.PropertyType;
-            Set(node, key, type == typeof(int) ? JsonValue.Create((int)Math.Round(value)) : JsonValue.Create(value));
+            SweepPlan.Set(node, key, type == typeof(int) ? JsonValue.Create((int)Math.Round(value)) : JsonValue.Create(value));
         }
-        Set(node, "seed", seed);
-        Set(node, "name", $"{Name}-{stage}-t{id}");
+        SweepPlan.Set(node, "seed", seed);
+        SweepPlan.Set(node, "name", $"{Name}-{stage}-t{id}");
         var config = Deserialize(node, stage);
         try { config.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"tune {Source}: {stage} trial {Describe(values)}: {e.Message}"); }
@@ -185,10 +183,10 @@ public sealed class TunePlan
         {
             ["name"] = $"{Name}-{stage}",
             ["stage"] = stage,
-            ["base"] = Canonical(baseNode),
+            ["base"] = SweepPlan.Canonical(baseNode),
             ["baseWidth"] = baseWidth,
             ["divergenceFactor"] = Config.DivergenceFactor,
-            ["trials"] = new JsonArray([.. specs.Select(s => (JsonNode)new JsonObject { ["key"] = s.Key, ["config"] = Canonical(JsonNode.Parse(s.ConfigJson)) })]),
+            ["trials"] = new JsonArray([.. specs.Select(s => (JsonNode)new JsonObject { ["key"] = s.Key, ["config"] = SweepPlan.Canonical(JsonNode.Parse(s.ConfigJson)) })]),
         };
         string json = resolved.ToJsonString();
         var axes = new SweepAxes
@@ -199,21 +197,6 @@ public sealed class TunePlan
             Parametrizations = [.. Arms.Select(a => a.Parametrization)], Steps = template.Steps, BaseWidth = baseWidth,
             DivergenceFactor = Config.DivergenceFactor, Workers = Config.Workers,
         };
-        return new SweepPlan(axes, specs, json, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))));
+        return new SweepPlan(axes, specs, json, SweepPlan.HashOf(json));
     }
-
-    // Keys are matched case-insensitively when a config is read, so an override must replace "LR" as well as "lr".
-    private static void Set(JsonObject node, string key, JsonNode? value)
-    {
-        foreach (var existing in node.Select(p => p.Key).Where(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)).ToList())
-            node.Remove(existing);
-        node[key] = value;
-    }
-
-    private static JsonNode? Canonical(JsonNode? node) => node switch
-    {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
-        JsonArray a => new JsonArray([.. a.Select(Canonical)]),
-        _ => node?.DeepClone(),
-    };
 }

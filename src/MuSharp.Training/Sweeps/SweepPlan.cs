@@ -116,7 +116,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
                 KeyValuePair.Create(o, (JsonNode?)new JsonArray([.. optimizerLrs[o].Select(lr => JsonValue.Create(lr))]))));
         if (axes.MaxSamples > 0) resolved["maxSamples"] = axes.MaxSamples;
         string json = resolved.ToJsonString();
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        string hash = HashOf(json);
         return new SweepPlan(axes with { Optimizers = optimizers, Parametrizations = parametrizations }, trials, json, hash);
     }
 
@@ -188,7 +188,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
     }
 
     // Keys are matched case-insensitively when a config is read, so an override must replace "LR" as well as "lr".
-    private static void Set(JsonObject node, string key, JsonNode? value)
+    internal static void Set(JsonObject node, string key, JsonNode? value)
     {
         foreach (var existing in node.Select(p => p.Key).Where(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase)).ToList())
             node.Remove(existing);
@@ -196,7 +196,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
     }
 
     // Keys sorted at every level, so reordering the base config's keys does not count as a change of the sweep.
-    private static JsonNode? Canonical(JsonNode? node) => node switch
+    internal static JsonNode? Canonical(JsonNode? node) => node switch
     {
         JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
         JsonArray a => new JsonArray([.. a.Select(Canonical)]),
@@ -204,4 +204,7 @@ public sealed record SweepPlan(SweepAxes Axes, IReadOnlyList<TrialSpec> Trials, 
     };
 
     private static string Names<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()));
+
+    /// <summary>A plan's identity: the SHA-256 of its canonical resolved JSON, as the store compares it.</summary>
+    internal static string HashOf(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
 }
