@@ -18,12 +18,14 @@ if (args is ["ns-quick", ..])
     return 0;
 }
 
-// Step ledger of one compare case: ledger <case> [--precision bf16] [--steps N].
+// Step ledger of one compare case: ledger <case> [--precision bf16] [--steps N] [--batch N].
 if (args is ["ledger", var ledgerCase, ..])
 {
     Compare.ReuseActivations = !args.Contains("--no-reuse");
-    var trainCase = Compare.Case(ledgerCase) ?? throw new ArgumentException($"ledger: unknown case '{ledgerCase}'.");
-    int at = Array.IndexOf(args, "--precision");
+    int at = Array.IndexOf(args, "--batch");
+    int batch = at > 0 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    var trainCase = Compare.Case(ledgerCase, batch) ?? throw new ArgumentException($"ledger: unknown case '{ledgerCase}'.");
+    at = Array.IndexOf(args, "--precision");
     if (at > 0) MixedPrecision.Default = Enum.Parse<Precision>(args[at + 1], ignoreCase: true);
     at = Array.IndexOf(args, "--steps");
     int steps = at > 0 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 10;
