@@ -64,6 +64,35 @@ public partial class TheoryCitationTests
             string.Join("\n", hits));
     }
 
+    // A repository path in a document: src/, tests/, benchmarks/, scripts/ or examples/, then path characters, ending in a
+    // file extension or a slash ("src/MuSharp/Nn/Linear.cs", "src/MuSharp.Training/Sweeps/").
+    [GeneratedRegex(@"\b(?:src|tests|benchmarks|scripts|examples)/[A-Za-z0-9_.\-/]*(?:\.(?:cs|json|sh|py|mjs|props|csproj)\b|/)")]
+    private static partial Regex RepositoryPathRegex();
+
+    [Fact]
+    public void EveryRepositoryPathInTheDocsExists()
+    {
+        // Files move between layers (the CLI's code moved into MuSharp.Training); a document must not point at the old place.
+        string root = RepositoryRoot();
+        var docs = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md"));
+        var missing = new List<string>();
+        int seen = 0;
+        foreach (string doc in docs)
+        {
+            string[] lines = File.ReadAllLines(doc);
+            for (int i = 0; i < lines.Length; i++)
+                foreach (Match m in RepositoryPathRegex().Matches(lines[i]))
+                {
+                    seen++;
+                    string path = Path.Combine(root, m.Value);
+                    if (!File.Exists(path) && !Directory.Exists(path))
+                        missing.Add($"  {Path.GetRelativePath(root, doc)}:{i + 1}: {m.Value}");
+                }
+        }
+        Assert.True(seen > 50, $"only {seen} repository paths found in the docs; is the scanner looking in the right place?");
+        Assert.True(missing.Count == 0, $"{missing.Count} path(s) in the docs do not exist:\n" + string.Join("\n", missing));
+    }
+
     [Theory]
     [InlineData("// theory \u00A77.2: SGD", new[] { "7.2" })]
     [InlineData("/// (docs/theory.md \u00A74.3; anchors.md \u00A72)", new[] { "4.3" })]
