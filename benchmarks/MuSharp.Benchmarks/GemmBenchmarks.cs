@@ -107,7 +107,8 @@ public class GemmBenchmarks
         {
             var s = shapes[i];
             Gemm.SmallSgemm(s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, s.Ta ? s.M : s.K, b, s.Tb ? s.K : s.N, 0f, c, s.N);
-        }));
+        }
+            ));
 
         output.WriteLine($"{Environment.ProcessorCount} logical cores; default backend: {Gemm.Backend}; bf16: {Gemm.Bf16Backend}");
         output.WriteLine($"OpenBLAS: {(OpenBlas.IsAvailable ? Gemm.Describe(GemmBackend.OpenBlas) : "absent")}; oneDNN: {(OneDnn.IsAvailable ? Gemm.Describe(GemmBackend.OneDnn) : "absent")}");
