@@ -103,6 +103,12 @@ public class GemmBenchmarks
         if (OneDnn.IsAvailable) Add("oneDNN sgemm", GemmBackend.OneDnn, false);
         if (OneDnn.HasBf16Gemm) Add("oneDNN bf16 (incl. conversion)", GemmBackend.OneDnn, true);
         if (managed) Add("managed", GemmBackend.Managed, false);
+        if (managed) kinds.Add(("SmallGemm (attention heads, 1 thread)", (i, a, b, c) =>
+        {
+            var s = shapes[i];
+            Gemm.SmallSgemm(s.Ta, s.Tb, s.M, s.N, s.K, 1f, a, s.Ta ? s.M : s.K, b, s.Tb ? s.K : s.N, 0f, c, s.N);
+        }
+            ));
 
         output.WriteLine($"{Environment.ProcessorCount} logical cores; default backend: {Gemm.Backend}; bf16: {Gemm.Bf16Backend}");
         output.WriteLine($"OpenBLAS: {(OpenBlas.IsAvailable ? Gemm.Describe(GemmBackend.OpenBlas) : "absent")}; oneDNN: {(OneDnn.IsAvailable ? Gemm.Describe(GemmBackend.OneDnn) : "absent")}");

@@ -86,7 +86,12 @@ public static class CoordCheckRun
                     var config = Config(o, kind, optimizer, size, seed);
                     var task = TrainingTasks.Create(config);
                     Action<IDictionary<string, Tensor>> probe = o.Depths is null ? task.Probe : taps => ProbeLastBlock(task, config.Layers, taps);
-                    return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, task.NextLoss, probe);
+                    // The training steps run in the config's precision, as in the training loop; the probes measure in fp32.
+                    Func<Tensor> loss = config.Precision == Precision.Fp32 ? task.NextLoss : () =>
+                    {
+                        using (MixedPrecision.Use(config.Precision)) return task.NextLoss();
+                    };
+                    return new CoordSubject(task.Model, config.MakeOptimizer(task.Model.Parameters()), config.Lr, loss, probe);
                 }, o.Spectral && o.Depths is null, line => print("  " + line));
                 var slopes = CoordCheck.Fit(stats, o.Tolerance);
                 // Predictions are slopes against width; the depth axis has none.

@@ -14,8 +14,11 @@ public static partial class Ops
     /// </summary>
     internal const int AttentionBlockRows = 64;
 
-    /// <summary>GEMM backend for the per-head blocks: the managed kernel, single-threaded at these sizes.</summary>
-    internal const GemmBackend HeadGemm = GemmBackend.Managed;
+    // The per-head blocks' GEMM: SmallGemm, single-threaded (heads run in parallel); 10 % faster than the general managed
+    // kernel on the attention of the GPT d256 benchmark (docs/engine.md).
+    private static void HeadSgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Gemm.SmallSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     private static readonly ParallelOptions ParallelHeads = new() { MaxDegreeOfParallelism = OpenBlas.ConfiguredThreads };
 
@@ -24,7 +27,7 @@ public static partial class Ops
     /// masked out, P = softmax(S) row-wise (max-shifted), O_h = P V_h. <paramref name="q"/>, <paramref name="k"/>,
     /// <paramref name="v"/> are [B, T, C] with C divisible by <paramref name="heads"/>; output [B, T, C] (heads concatenated
     /// along C, no output projection). The caller picks <paramref name="scale"/>, e.g. 1/Dh (μP) or 1/sqrt(Dh).
-    /// When recording, P is kept for the backward: B·H·T² floats.
+    /// When recording, two floats per query row are kept (P's row statistics); the backward recomputes P from them.
     /// </summary>
     public static Tensor CausalSelfAttention(Tensor q, Tensor k, Tensor v, int heads, float scale)
     {
@@ -57,37 +60,39 @@ public static partial class Ops
 
     // The core of both overloads (named like them, so the step ledger files its closures under "attention"): q, k, v
     // rows have stride ld (C for separate tensors, 3C for packed qkv); the output o is [B, T, C] (stride C).
+    // P is never stored: the forward keeps each query row's max logit and 1/Σ exp ([B, H, T] each), and the backward
+    // recomputes a block of S with the same GEMM call and P from those statistics, bit for bit the forward's P
+    // (Softmax.Recompute). Memory per layer: 2·B·H·T floats instead of B·H·T².
     private static Tensor CausalSelfAttention(HeadSource q, HeadSource k, HeadSource v, int ld, int bs, int t, int c, int heads, int dh, float scale, Tensor[] parents)
     {
         bool record = Tape.Needs(parents);
-        // [B, H, T, T], kept for the backward; every row is written in full below (softmax, then zeros past the diagonal).
-        int pLength = record ? bs * heads * t * t : 0;
-        var p = !record ? [] : Tape.Reusing && pLength >= ActivationPool.MinLength ? ActivationPool.Rent(pLength) : new float[pLength];
+        var rowMax = record ? new float[bs * heads * t] : []; // [B, H, T]
+        var rowInverseSum = record ? new float[bs * heads * t] : []; // [B, H, T]
         var o = Tensor.Uninitialized([bs, t, c]); // [B, T, C]
         float[] qd = q.Tensor.Data, kd = k.Tensor.Data, vd = v.Tensor.Data;
+        int blockRows = Math.Min(t, AttentionBlockRows);
         // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
-        // too small for OpenBLAS's own threading to pay off). Without recording, each worker owns a [T, T] scratch.
-        Parallel.For(0, bs * heads, ParallelHeads, () => record ? p : new float[t * t], (bh, _, scratch) =>
+        // too small for a library's own threading to pay off). Each worker owns one [blockRows, T] block of P.
+        Parallel.For(0, bs * heads, ParallelHeads, () => new float[blockRows * t], (bh, _, pBlock) =>
         {
             int b = bh / heads, h = bh % heads;
             int x0 = b * t * ld + h * dh; // head (b, h) of q, k, v: row b·T, column h·Dh (plus the input's offset)
             int o0 = b * t * c + h * dh; // head (b, h) in the output [B, T, C]
-            int p0 = record ? bh * t * t : 0; // P_bh in [B, H, T, T]
             for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
             {
                 int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1]
-                Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, scale, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, kd.AsSpan(k.Offset + x0), ld, 0f, scratch.AsSpan(p0 + i0 * t), t);
+                Scores(q, k, ld, x0, i0, i1, dh, scale, pBlock, t);
                 for (int i = i0; i < i1; i++)
                 {
-                    var row = scratch.AsSpan(p0 + i * t, t); // [T]: keys 0..i attend, the rest are masked to 0
-                    Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
+                    var row = pBlock.AsSpan((i - i0) * t, i1); // keys 0..i attend, i+1..i1 are masked to 0
+                    if (record) Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)], out rowMax[bh * t + i], out rowInverseSum[bh * t + i]);
+                    else Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
                     row[(i + 1)..].Clear();
                 }
                 // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
-                Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, 1f, scratch.AsSpan(p0 + i0 * t), t, vd.AsSpan(v.Offset + x0), ld, 0f, o.Data.AsSpan(o0 + i0 * c), c);
+                HeadSgemm(false, false, m, dh, i1, 1f, pBlock, t, vd.AsSpan(v.Offset + x0), ld, 0f, o.Data.AsSpan(o0 + i0 * c), c);
             }
-            return scratch;
+            return pBlock;
         }, _ => { });
 
         return Tape.Record(o, () =>
@@ -101,41 +106,54 @@ public static partial class Ops
             var dq = q.Tensor.RequiresGrad ? q.Tensor.GradBuffer() : null;
             var dk = k.Tensor.RequiresGrad ? k.Tensor.GradBuffer() : null;
             var dv = v.Tensor.RequiresGrad ? v.Tensor.GradBuffer() : null;
-            Parallel.For(0, bs * heads, ParallelHeads, () => needQk ? new float[t * t] : [], (bh, _, ds) => // ds: [T, T] dP, then dS in place
+            int block = blockRows * t;
+            // Per worker: P of one row block, then dP → dS of it, each [blockRows, T].
+            Parallel.For(0, bs * heads, ParallelHeads, () => new float[2 * block], (bh, _, scratch) =>
             {
                 int b = bh / heads, h = bh % heads;
                 int x0 = b * t * ld + h * dh;
                 int o0 = b * t * c + h * dh;
-                int p0 = bh * t * t;
+                var pBlock = scratch.AsSpan(0, block);
+                var ds = scratch.AsSpan(block, block);
                 for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
                 {
                     int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                    var dO = dy.AsSpan(o0 + i0 * c); // [m, Dh] rows i0..i1, stride C
-                    var pBlock = p.AsSpan(p0 + i0 * t); // [m, i1], stride T
-                    // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
-                    if (dv != null)
-                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(v.Offset + x0), ld);
-                    if (!needQk) continue;
-                    // dP[i0:i1, 0:i1] = dO[i0:i1] V[0:i1]ᵀ  [m, i1]
-                    Gemm.Sgemm(HeadGemm, false, true, m, i1, dh, 1f, dO, c, vd.AsSpan(v.Offset + x0), ld, 0f, ds.AsSpan(i0 * t), t);
+                    Scores(q, k, ld, x0, i0, i1, dh, scale, pBlock, t);
                     for (int i = i0; i < i1; i++)
                     {
-                        var dsRow = ds.AsSpan(i * t, i1);
-                        Kernels.Softmax.Backward(p.AsSpan(p0 + i * t, i + 1), dsRow[..(i + 1)], dsRow[..(i + 1)], dsRow[..(i + 1)], overwrite: true);
+                        var row = pBlock.Slice((i - i0) * t, i1);
+                        Kernels.Softmax.Recompute(row[..(i + 1)], row[..(i + 1)], rowMax[bh * t + i], rowInverseSum[bh * t + i]);
+                        row[(i + 1)..].Clear();
+                    }
+                    var dO = dy.AsSpan(o0 + i0 * c); // [m, Dh] rows i0..i1, stride C
+                    // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
+                    if (dv != null)
+                        HeadSgemm(true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(v.Offset + x0), ld);
+                    if (!needQk) continue;
+                    // dP[i0:i1, 0:i1] = dO[i0:i1] Vᵀ[:, 0:i1]  [m, i1]
+                    HeadSgemm(false, true, m, i1, dh, 1f, dO, c, vd.AsSpan(v.Offset + x0), ld, 0f, ds, t);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        var dsRow = ds.Slice((i - i0) * t, i1);
+                        Kernels.Softmax.Backward(pBlock.Slice((i - i0) * t, i + 1), dsRow[..(i + 1)], dsRow[..(i + 1)], dsRow[..(i + 1)], overwrite: true);
                         dsRow[(i + 1)..].Clear();
                     }
                     // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
                     if (dq != null)
-                        Gemm.Sgemm(HeadGemm, false, false, m, dh, i1, scale, ds.AsSpan(i0 * t), t, kd.AsSpan(k.Offset + x0), ld, 1f, dq.AsSpan(q.Offset + x0 + i0 * ld), ld);
+                        HeadSgemm(false, false, m, dh, i1, scale, ds, t, kd.AsSpan(k.Offset + x0), ld, 1f, dq.AsSpan(q.Offset + x0 + i0 * ld), ld);
                     // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
                     if (dk != null)
-                        Gemm.Sgemm(HeadGemm, true, false, i1, dh, m, scale, ds.AsSpan(i0 * t), t, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, 1f, dk.AsSpan(k.Offset + x0), ld);
+                        HeadSgemm(true, false, i1, dh, m, scale, ds, t, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, 1f, dk.AsSpan(k.Offset + x0), ld);
                 }
-                return ds;
+                return scratch;
             }, _ => { });
-            ActivationPool.Return(p); // P is read by this closure only
         }, parents);
     }
+
+    // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1] into s (stride ldS): block [i0, i1) only touches key columns
+    // [0, i1). The forward and the backward's recomputation make this same call, so they get the same bits.
+    private static void Scores(HeadSource q, HeadSource k, int ld, int x0, int i0, int i1, int dh, float scale, Span<float> s, int ldS) =>
+        HeadSgemm(false, true, i1 - i0, i1, dh, scale, q.Tensor.Data.AsSpan(q.Offset + x0 + i0 * ld), ld, k.Tensor.Data.AsSpan(k.Offset + x0), ld, 0f, s, ldS);
 
     /// <summary>
     /// Rotary position embedding (RoPE) in the rotate-half convention of GPT-NeoX and LLaMA as PyTorch code writes it

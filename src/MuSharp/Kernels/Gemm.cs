@@ -70,23 +70,36 @@ public static class Gemm
         OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
     }
 
+    // Validates a call; false when there is nothing to multiply (m, n, k or alpha zero), with C already scaled by beta.
+    private static bool Multiplies(bool transA, bool transB, int m, int n, int k, float alpha,
+        int aLength, int lda, int bLength, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, aLength, lda, bLength, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return false;
+        if (k != 0 && alpha != 0f) return true;
+        ScaleC(m, n, beta, c, ldc);
+        return false;
+    }
+
     // The same operation on an explicitly chosen backend (tests and benchmarks compare them).
     internal static void Sgemm(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            ScaleC(m, n, beta, c, ldc);
-            return;
-        }
+        if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
         switch (backend)
         {
             case GemmBackend.OneDnn: OneDnn.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
             case GemmBackend.OpenBlas: OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
             default: ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
         }
+    }
+
+    // The same operation on the single-threaded small-block kernel of the attention heads (SmallGemm).
+    internal static void SmallSgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
+        SmallGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <summary>
@@ -104,13 +117,7 @@ public static class Gemm
     internal static void SgemmBf16(GemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            ScaleC(m, n, beta, c, ldc);
-            return;
-        }
+        if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
         // Only the stored window is converted: rows·ld elements, the padding between rows included.
         int aLen = StoredLength(transA ? k : m, transA ? m : k, lda), bLen = StoredLength(transB ? n : k, transB ? k : n, ldb);
         if (backend == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)

@@ -11,13 +11,27 @@ namespace MuSharp.Kernels;
 internal static class Softmax
 {
     /// <summary>y = exp(x − max x) / Σ exp(x − max x). <paramref name="x"/> and <paramref name="y"/> may be the same span.</summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y)
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y, out _, out _);
+
+    /// <summary>The same, also giving the row's statistics: <paramref name="max"/> = max x, <paramref name="inverseSum"/> = 1 / Σ exp(x − max).</summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, out float max, out float inverseSum)
     {
-        float max = TensorPrimitives.Max(x);
+        max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, y);
         TensorPrimitives.Exp(y, y);
-        float sum = TensorPrimitives.Sum<float>(y);
-        TensorPrimitives.Multiply(y, 1f / sum, y);
+        inverseSum = 1f / TensorPrimitives.Sum<float>(y);
+        TensorPrimitives.Multiply(y, inverseSum, y);
+    }
+
+    /// <summary>
+    /// y = exp(x − max) · inverseSum from the statistics a <see cref="Forward(ReadOnlySpan{float}, Span{float}, out float, out float)"/>
+    /// of the same x gave: the same operations on the same values, so the same bits, without the max and sum passes.
+    /// </summary>
+    public static void Recompute(ReadOnlySpan<float> x, Span<float> y, float max, float inverseSum)
+    {
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        TensorPrimitives.Multiply(y, inverseSum, y);
     }
 
     /// <summary>

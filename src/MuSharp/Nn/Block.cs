@@ -35,8 +35,8 @@ public sealed class Block : Module
         var a = Attention.Forward(Gpt.ApplyNorm(Norm1, x));
         if (BranchMultiplier != 1f) a = Ops.MulScalar(a, BranchMultiplier);
         x = Ops.Add(x, a);
-        var h = Ops.Gelu(Up.Forward(Gpt.ApplyNorm(Norm2, x))); // [B, T, 4C]
-        var m = Down.Forward(h);
+        var u = Up.Forward(Gpt.ApplyNorm(Norm2, x)); // [B, T, 4C], before the GELU
+        var m = Down.ForwardGelu(u); // gelu(u)·W_down, gelu(u) not stored
         if (BranchMultiplier != 1f) m = Ops.MulScalar(m, BranchMultiplier);
         x = Ops.Add(x, m);
         if (taps != null)

@@ -36,6 +36,9 @@ public sealed class Linear : Module
 
     public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias, Multiplier); // [..., fanIn] → [..., fanOut]
 
+    /// <summary>This layer applied to gelu(<paramref name="u"/>), without storing gelu(u) (<see cref="Ops.GeluLinear"/>).</summary>
+    public Tensor ForwardGelu(Tensor u) => Ops.GeluLinear(u, Weight, Bias, Multiplier); // [..., fanIn] → [..., fanOut]
+
     public override IEnumerable<Parameter> Parameters()
     {
         yield return Weight;

@@ -188,6 +188,49 @@ public class AttentionTests
     }
 
     [Fact]
+    public void AttentionAtModelShapesMatchesReferenceAlongRandomDirections()
+    {
+        // T = 128 and Dh = 64, as in the GPT benchmarks: two row blocks, and every head GEMM on SmallGemm's own kernels
+        // (P of the backward recomputed from the forward's row statistics). Finite differences per element are too many
+        // here, so the oracle is the directional derivative: for the loss L = Σ r ⊙ O and a random direction u of each
+        // input, (L(x + εu) − L(x − εu)) / 2ε in double must equal Σ u ⊙ grad.
+        const int B = 2, T = 128, C = 128, H = 2;
+        const float scale = 0.125f;
+        var q = GradCheck.Input(81, 1f, B, T, C);
+        var k = GradCheck.Input(82, 1f, B, T, C);
+        var v = GradCheck.Input(83, 1f, B, T, C);
+        var o = Ops.CausalSelfAttention(q, k, v, H, scale);
+        double[][] x = [.. new[] { q, k, v }.Select(t => t.Data.Select(e => (double)e).ToArray())];
+        var reference = AttentionRef(x[0], x[1], x[2], B, T, C, H, scale);
+        for (int i = 0; i < reference.Length; i++) Assert.Equal(reference[i], o.Data[i], 1e-5);
+        var r = new float[o.Size];
+        new Rng(84).FillNormal(r, 0f, 1f);
+        Tape.Backward(o, r);
+
+        double Loss(double[][] inputs) => AttentionRef(inputs[0], inputs[1], inputs[2], B, T, C, H, scale).Select((e, i) => e * r[i]).Sum();
+        var grads = new[] { q.Grad!, k.Grad!, v.Grad! };
+        for (int input = 0; input < 3; input++)
+            for (int trial = 0; trial < 2; trial++)
+            {
+                var u = new float[x[input].Length];
+                new Rng((ulong)(90 + 2 * input + trial)).FillNormal(u, 0f, 1f);
+                const double eps = 1e-4;
+                var plus = x.Select(a => (double[])a.Clone()).ToArray();
+                var minus = x.Select(a => (double[])a.Clone()).ToArray();
+                for (int j = 0; j < u.Length; j++)
+                {
+                    plus[input][j] += eps * u[j];
+                    minus[input][j] -= eps * u[j];
+                }
+                double numeric = (Loss(plus) - Loss(minus)) / (2 * eps);
+                double analytic = 0;
+                for (int j = 0; j < u.Length; j++) analytic += (double)u[j] * grads[input][j];
+                Assert.True(Math.Abs(analytic - numeric) <= 1e-4 * Math.Abs(numeric) + 1e-3,
+                    $"input {input}, direction {trial}: analytic {analytic:G8} vs numeric {numeric:G8}");
+            }
+    }
+
+    [Fact]
     public void AttentionWithoutRecordingGivesTheSameOutput()
     {
         var q = GradCheck.Input(66, 1f, 2, 5, 8);

@@ -69,4 +69,25 @@ public class SoftmaxTests
         Assert.Contains("LogSoftmax", ex.Message);
         Assert.Contains("[2, 0]", ex.Message);
     }
+
+    [Fact]
+    public void RecomputeFromTheForwardsStatisticsGivesTheSameBits()
+    {
+        // The attention backward rebuilds P from (max, 1/Σ) instead of storing it; it must be the forward's P exactly.
+        var rng = new Rng(17);
+        foreach (int n in new[] { 1, 7, 16, 64, 129 })
+            foreach (float magnitude in new[] { 1f, 30f, 1e4f })
+            {
+                var x = new float[n];
+                rng.FillNormal(x, 0f, magnitude);
+                var forward = new float[n];
+                var again = new float[n];
+                MuSharp.Kernels.Softmax.Forward(x, forward, out float max, out float inverseSum);
+                MuSharp.Kernels.Softmax.Recompute(x, again, max, inverseSum);
+                Assert.Equal(forward, again);
+                var plain = new float[n];
+                MuSharp.Kernels.Softmax.Forward(x, plain);
+                Assert.Equal(forward, plain);
+            }
+    }
 }

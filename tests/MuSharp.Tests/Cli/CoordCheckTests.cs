@@ -126,6 +126,28 @@ public sealed class CoordCheckTests : IClassFixture<CoordCheckTests.Sweep>
     }
 
     [Fact]
+    public void TrainingStepsRunInTheConfigsPrecision()
+    {
+        // precision bf16 must reach the training steps (it once was accepted and ignored): the activations after a step
+        // differ from fp32's by the bf16 rounding of the GEMM inputs, not more, and the initial ones (t = 0, no step
+        // taken, probes in fp32) are the same.
+        CoordCase Run(string precision) => CoordCheckRun.Run(new CoordCheckOptions
+        {
+            Overrides = [("dataset", "blobs"), ("batch-size", "32"), ("hidden", "[32,32]"), ("precision", precision)],
+            Widths = [32, 64], Seeds = 1, Steps = 1, Parametrizations = [ParametrizationKind.Mup], Optimizers = [OptimizerKind.Sgd],
+            Spectral = false, Out = Directory.CreateTempSubdirectory("musharp-coord-").FullName,
+        }, _ => { }).Single();
+        var fp32 = Run("fp32").Stats.Where(s => s.Metric == CoordMetric.Activation).ToList();
+        var bf16 = Run("bf16").Stats.Where(s => s.Metric == CoordMetric.Activation).ToList();
+        Assert.Equal(fp32.Count, bf16.Count);
+        var pairs = fp32.Zip(bf16).ToList();
+        Assert.All(pairs.Where(p => p.First.Step == 0), p => Assert.Equal(p.First.Value, p.Second.Value));
+        var after = pairs.Where(p => p.First.Step == 1).Select(p => Math.Abs(p.Second.Value / p.First.Value - 1)).ToList();
+        Assert.Contains(after, d => d > 0);
+        Assert.All(after, d => Assert.True(d < 0.02, $"bf16 moved an activation by {d:P2}"));
+    }
+
+    [Fact]
     public void BadWidthsAndNamesGiveOneLineErrors()
     {
         var (code, _, error) = CliProcess.Run("coord-check", "--parametrizations", "mup,bogus");

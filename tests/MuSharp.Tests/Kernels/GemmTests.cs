@@ -5,10 +5,13 @@ namespace MuSharp.Tests.Kernels;
 
 public class GemmTests
 {
-    public static TheoryData<int, int, int, bool, bool> Cases()
+    public static TheoryData<int, int, int, bool, bool> Cases() =>
+        AllTransposes([1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300]);
+
+    // Each (m, n, k) with all four (transA, transB).
+    internal static TheoryData<int, int, int, bool, bool> AllTransposes(params int[][] shapes)
     {
         var data = new TheoryData<int, int, int, bool, bool>();
-        int[][] shapes = [[1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300]];
         foreach (var s in shapes)
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })

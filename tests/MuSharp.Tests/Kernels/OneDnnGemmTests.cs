@@ -8,16 +8,8 @@ namespace MuSharp.Tests.Kernels;
 /// </summary>
 public class OneDnnGemmTests
 {
-    public static TheoryData<int, int, int, bool, bool> Cases()
-    {
-        var data = new TheoryData<int, int, int, bool, bool>();
-        int[][] shapes = [[1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300], [1, 333, 77], [513, 31, 1025]];
-        foreach (var s in shapes)
-            foreach (bool ta in new[] { false, true })
-                foreach (bool tb in new[] { false, true })
-                    data.Add(s[0], s[1], s[2], ta, tb);
-        return data;
-    }
+    public static TheoryData<int, int, int, bool, bool> Cases() =>
+        GemmTests.AllTransposes([1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300], [1, 333, 77], [513, 31, 1025]);
 
     [Fact]
     public void CiRequiresOneDnn()
@@ -111,12 +103,12 @@ public class OneDnnGemmTests
         Assert.Equal(warns, warnings.ToString().Length > 0);
     }
 
-    private const float Alpha = 0.75f, Beta = -1.5f;
+    internal const float Alpha = 0.75f, Beta = -1.5f;
 
-    private delegate void GemmCall(float[] a, int lda, float[] b, int ldb, float[] c);
+    internal delegate void GemmCall(float[] a, int lda, float[] b, int ldb, float[] c);
 
     // Stored shapes padded by 3, 5, 7 columns; the reference sees the inputs rounded to bf16 when the kernel rounds them.
-    private static (float[] Expected, float[] Actual, float[] C0, int Ldc, float Tolerance) Run(
+    internal static (float[] Expected, float[] Actual, float[] C0, int Ldc, float Tolerance) Run(
         int m, int n, int k, bool ta, bool tb, bool roundInputs, GemmCall call)
     {
         int ra = ta ? k : m, ca = ta ? m : k, rb = tb ? n : k, cb = tb ? k : n;
@@ -139,14 +131,14 @@ public class OneDnnGemmTests
         return (expected, actual, c0, ldc, tolerance);
     }
 
-    private static void AssertPaddingUntouched(float[] c0, float[] actual, int m, int n, int ldc)
+    internal static void AssertPaddingUntouched(float[] c0, float[] actual, int m, int n, int ldc)
     {
         for (int i = 0; i < m; i++)
             for (int j = n; j < ldc && i * ldc + j < c0.Length; j++)
                 Assert.Equal(c0[i * ldc + j], actual[i * ldc + j]);
     }
 
-    private static void AssertClose(float[] expected, float[] actual, float tolerance)
+    internal static void AssertClose(float[] expected, float[] actual, float tolerance)
     {
         for (int i = 0; i < expected.Length; i++)
             if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))

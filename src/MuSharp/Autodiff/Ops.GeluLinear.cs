@@ -1,0 +1,52 @@
+using MuSharp.Kernels;
+
+namespace MuSharp;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Y = α·(gelu(U)·W) + b, the second half of a transformer MLP, with gelu(U) never stored: the forward writes it to
+    /// a pooled buffer for its one GEMM and hands the buffer back, and the backward recomputes it from U (which GELU's
+    /// own derivative needs anyway). Saves the [M, K] activation per layer (a quarter of a GPT block's activations at
+    /// MLP ratio 4) for one extra GELU pass per step. U is [..., K], W is [K, N], b is [N] or null; output [..., N].
+    /// Same values, bit for bit, as <c>Linear(Gelu(U), W, b, α)</c>, which it is under bf16 (where the Linear keeps
+    /// a bf16 copy of its input and the fp32 one could not be dropped anyway).
+    /// </summary>
+    public static Tensor GeluLinear(Tensor u, Tensor w, Tensor? bias, float alpha = 1f)
+    {
+        if (MixedPrecision.Current == Precision.Bf16) return Linear(Gelu(u), w, bias, alpha);
+        if (w.Rank != 2 || u.Rank < 1 || u.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
+            throw new ArgumentException($"GeluLinear: expected u [..., K], w [K, N], bias [N]; got {Shapes.Format(u.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
+        int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(u.Shape);
+        var y = Tensor.Uninitialized([.. u.Shape[..^1], n]); // [M, N]
+        if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        var g = Scratch(u.Size); // gelu(U) [M, K]
+        Elementwise.GeluForward(u.Data, g);
+        Gemm.Sgemm(false, false, m, n, k, alpha, g, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
+        ActivationPool.Return(g);
+
+        return Tape.Record(y, () =>
+        {
+            var dy = y.Grad!; // [M, N]
+            // G = gelu(U), Y = α·G·W + 1·bᵀ ⇒ dW = α·Gᵀ·dY, db = Σ_rows dY, dG = α·dY·Wᵀ, dU = gelu'(U) ⊙ dG.
+            var buffer = Scratch(u.Size); // G, then dG [M, K]
+            if (w.RequiresGrad)
+            {
+                Elementwise.GeluForward(u.Data, buffer);
+                Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);
+            }
+            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
+            if (u.RequiresGrad)
+            {
+                Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 0f, buffer, k);
+                Elementwise.GeluBackward(buffer, u.Data, u.GradBuffer());
+            }
+            ActivationPool.Return(buffer);
+        }, bias == null ? [u, w] : [u, w, bias]);
+    }
+
+    // A buffer of `length` floats to use and hand back within one call: from the activation pool when it is large
+    // enough to be pooled (the next layer's call reuses it), else a plain array.
+    private static float[] Scratch(int length) =>
+        length >= ActivationPool.MinLength ? ActivationPool.Rent(length) : GC.AllocateUninitializedArray<float>(length);
+}

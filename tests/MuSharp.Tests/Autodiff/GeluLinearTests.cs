@@ -1,0 +1,82 @@
+using MuSharp.Tests.Oracles;
+
+namespace MuSharp.Tests.Autodiff;
+
+/// <summary>
+/// Ops.GeluLinear, Y = α·gelu(U)·W + b with gelu(U) recomputed in the backward: finite differences against a double
+/// reference written from the definitions, the same bits as the unfused Linear(Gelu(U)), and the bf16 fallback.
+/// </summary>
+public class GeluLinearTests
+{
+    private const double SqrtTwoOverPi = 0.79788456080286535588;
+
+    // Y[i, j] = α·Σ_p gelu(U[i, p])·W[p, j] + b[j], gelu in its tanh form.
+    private static double[] Reference(double[] u, double[] w, double[]? b, int m, int k, int n, double alpha)
+    {
+        var y = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double x = u[i * k + p];
+                    s += 0.5 * x * (1 + Math.Tanh(SqrtTwoOverPi * (x + 0.044715 * x * x * x))) * w[p * n + j];
+                }
+                y[i * n + j] = alpha * s + (b?[j] ?? 0);
+            }
+        return y;
+    }
+
+    [Theory]
+    [InlineData(false, 1f)]
+    [InlineData(true, 0.5f)]
+    public void GradientsMatchFiniteDifferences(bool withBias, float alpha)
+    {
+        const int m = 6, k = 8, n = 5;
+        var u = GradCheck.Input(31, 1.5f, 2, 3, k); // [2, 3, K]: leading dims flattened into M = 6 rows
+        var w = GradCheck.Input(32, 0.5f, k, n);
+        var b = GradCheck.Input(33, 1f, n);
+        Tensor[] inputs = withBias ? [u, w, b] : [u, w];
+        GradCheck.Check(x => Ops.GeluLinear(x[0], x[1], withBias ? x[2] : null, alpha),
+            x => Reference(x[0], x[1], withBias ? x[2] : null, m, k, n, alpha), inputs);
+    }
+
+    [Fact]
+    public void SameBitsAsLinearOfGelu()
+    {
+        // A GPT MLP's shape at small width: the pooled scratch path (M·K ≥ 16K floats) and a bias.
+        const int m = 64, k = 512, n = 128;
+        var inputs = new[] { GradCheck.Input(41, 1f, m, k), GradCheck.Input(42, 0.05f, k, n), GradCheck.Input(43, 1f, n) };
+        var copies = inputs.Select(t => { var c = t.Detach(); c.RequiresGrad = true; return c; }).ToArray();
+        var fused = Ops.GeluLinear(inputs[0], inputs[1], inputs[2], 0.75f);
+        var plain = Ops.Linear(Ops.Gelu(copies[0]), copies[1], copies[2], 0.75f);
+        Assert.Equal(plain.Data, fused.Data);
+        var r = new float[fused.Size];
+        new Rng(44).FillNormal(r, 0f, 1f);
+        Tape.Backward(fused, r);
+        Tape.Backward(plain, r);
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(copies[i].Grad, inputs[i].Grad);
+    }
+
+    [Fact]
+    public void UnderBf16ItIsLinearOfGelu()
+    {
+        var u = GradCheck.Input(51, 1f, 16, 32);
+        var w = GradCheck.Input(52, 0.2f, 32, 8);
+        using (MixedPrecision.Use(Precision.Bf16))
+        {
+            var fused = Ops.GeluLinear(u, w, null);
+            var plain = Ops.Linear(Ops.Gelu(u), w, null);
+            Assert.Equal(plain.Data, fused.Data);
+        }
+    }
+
+    [Fact]
+    public void RejectsMismatchedShapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Ops.GeluLinear(Tensor.Zeros(4, 6), Tensor.Zeros(5, 3), null));
+        Assert.Contains("GeluLinear", ex.Message);
+        Assert.Contains("[4, 6]", ex.Message);
+    }
+}
