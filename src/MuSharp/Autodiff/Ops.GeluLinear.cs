@@ -28,19 +28,17 @@ public static partial class Ops
         return Tape.Record(y, () =>
         {
             var dy = y.Grad!; // [M, N]
-            // G = gelu(U), Y = α·G·W + 1·bᵀ ⇒ dW = α·Gᵀ·dY, db = Σ_rows dY, dG = α·dY·Wᵀ, dU = gelu'(U) ⊙ dG.
-            var buffer = Scratch(u.Size); // G, then dG [M, K]
-            if (w.RequiresGrad)
-            {
-                Elementwise.GeluForward(u.Data, buffer);
-                Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);
-            }
-            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
+            // G = gelu(U), Y = α·G·W + 1·bᵀ ⇒ dG = α·dY·Wᵀ, dU = gelu'(U) ⊙ dG, dW = α·Gᵀ·dY, db = Σ_rows dY.
+            var buffer = Scratch(u.Size); // dG, then G [M, K]
             if (u.RequiresGrad)
             {
                 Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 0f, buffer, k);
-                Elementwise.GeluBackward(buffer, u.Data, u.GradBuffer());
+                // dU += gelu'(U) ⊙ dG, and G = gelu(U) over dG in the same pass (one gate per element).
+                Elementwise.GeluBackwardThenForward(buffer, u.Data, u.GradBuffer());
             }
+            else if (w.RequiresGrad) Elementwise.GeluForward(u.Data, buffer);
+            if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);
+            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
             ActivationPool.Return(buffer);
         }, bias == null ? [u, w] : [u, w, bias]);
     }

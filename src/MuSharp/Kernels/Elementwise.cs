@@ -138,6 +138,36 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// In one pass, <see cref="GeluBackward"/> and <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x), then
+    /// dy = gelu(x) (overwritten once read). Same values, bit for bit, as the two calls; the gate is computed once.
+    /// </summary>
+    public static void GeluBackwardThenForward(Span<float> dy, ReadOnlySpan<float> x, Span<float> acc)
+    {
+        SameLength(acc.Length, dy.Length); SameLength(acc.Length, x.Length);
+        int i = 0;
+        if (Simd)
+        {
+            var one = Vector512<float>.One;
+            for (; i <= acc.Length - 16; i += 16)
+            {
+                var v = Load(x, i);
+                var s = GeluGate(v);
+                var du2 = Vector512.Create(2f * GeluK0) * Vector512.FusedMultiplyAdd(Vector512.Create(3f * GeluK1), v * v, one);
+                var d = Vector512.FusedMultiplyAdd(v * s * (one - s), du2, s);
+                Store(Vector512.FusedMultiplyAdd(Load(dy, i), d, Load(acc, i)), acc, i);
+                Store(v * s, dy, i);
+            }
+        }
+        for (; i < acc.Length; i++)
+        {
+            float v = x[i], s = GeluGate(v);
+            float du2 = 2f * GeluK0 * (1f + 3f * GeluK1 * v * v);
+            acc[i] += dy[i] * (s + v * s * (1f - s) * du2);
+            dy[i] = v * s;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> GeluGate(Vector512<float> v)
     {
