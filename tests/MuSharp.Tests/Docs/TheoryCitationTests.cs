@@ -83,8 +83,10 @@ public partial class TheoryCitationTests
             for (int i = 0; i < lines.Length; i++)
                 foreach (Match m in RepositoryPathRegex().Matches(lines[i]))
                 {
-                    // Python files outside scripts/ are the cited sources' (theory.md's source list), not ours.
+                    // Python files outside scripts/ are the cited sources' (theory.md's source list), not ours; bin/ and
+                    // obj/ are build outputs, absent from a fresh clone.
                     if (m.Value.EndsWith(".py", StringComparison.Ordinal) && !m.Value.StartsWith("scripts/", StringComparison.Ordinal)) continue;
+                    if (m.Value.Contains("/bin/", StringComparison.Ordinal) || m.Value.Contains("/obj/", StringComparison.Ordinal)) continue;
                     seen++;
                     string path = Path.Combine(root, m.Value);
                     if (!File.Exists(path) && !Directory.Exists(path))
