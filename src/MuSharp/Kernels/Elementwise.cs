@@ -114,37 +114,21 @@ internal static class Elementwise
 
     // d/dx gelu = s + x · s·(1 − s) · 2·du/dx,  du/dx = √(2/π)·(1 + 3·0.044715·x²)
     /// <summary>acc += dy · gelu'(x).</summary>
-    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc)
-    {
-        SameLength(acc.Length, dy.Length); SameLength(acc.Length, x.Length);
-        int i = 0;
-        if (Simd)
-        {
-            var one = Vector512<float>.One;
-            for (; i <= acc.Length - 16; i += 16)
-            {
-                var v = Load(x, i);
-                var s = GeluGate(v);
-                var du2 = Vector512.Create(2f * GeluK0) * Vector512.FusedMultiplyAdd(Vector512.Create(3f * GeluK1), v * v, one);
-                var d = Vector512.FusedMultiplyAdd(v * s * (one - s), du2, s);
-                Store(Vector512.FusedMultiplyAdd(Load(dy, i), d, Load(acc, i)), acc, i);
-            }
-        }
-        for (; i < acc.Length; i++)
-        {
-            float v = x[i], s = GeluGate(v);
-            float du2 = 2f * GeluK0 * (1f + 3f * GeluK1 * v * v);
-            acc[i] += dy[i] * (s + v * s * (1f - s) * du2);
-        }
-    }
+    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, []);
 
     /// <summary>
-    /// In one pass, <see cref="GeluBackward"/> and <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x), then
-    /// dy = gelu(x) (overwritten once read). Same values, bit for bit, as the two calls; the gate is computed once.
+    /// In one pass, <see cref="GeluBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> and
+    /// <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x), then dy = gelu(x) (each element overwritten once
+    /// read). Same values, bit for bit, as the two calls; the gate is computed once.
     /// </summary>
-    public static void GeluBackwardThenForward(Span<float> dy, ReadOnlySpan<float> x, Span<float> acc)
+    public static void GeluBackwardThenForward(Span<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, dy);
+
+    // acc += dy · gelu'(x); when `forward` is not empty (it may be dy itself), also forward = gelu(x) after reading dy.
+    private static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc, Span<float> forward)
     {
         SameLength(acc.Length, dy.Length); SameLength(acc.Length, x.Length);
+        bool writeForward = !forward.IsEmpty;
+        if (writeForward) SameLength(forward.Length, x.Length);
         int i = 0;
         if (Simd)
         {
@@ -156,7 +140,7 @@ internal static class Elementwise
                 var du2 = Vector512.Create(2f * GeluK0) * Vector512.FusedMultiplyAdd(Vector512.Create(3f * GeluK1), v * v, one);
                 var d = Vector512.FusedMultiplyAdd(v * s * (one - s), du2, s);
                 Store(Vector512.FusedMultiplyAdd(Load(dy, i), d, Load(acc, i)), acc, i);
-                Store(v * s, dy, i);
+                if (writeForward) Store(v * s, forward, i);
             }
         }
         for (; i < acc.Length; i++)
@@ -164,7 +148,7 @@ internal static class Elementwise
             float v = x[i], s = GeluGate(v);
             float du2 = 2f * GeluK0 * (1f + 3f * GeluK1 * v * v);
             acc[i] += dy[i] * (s + v * s * (1f - s) * du2);
-            dy[i] = v * s;
+            if (writeForward) forward[i] = v * s;
         }
     }
 
