@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 using MuSharp.Kernels;
+using static MuSharp.Tests.Kernels.OneDnnGemmTests;
 
 namespace MuSharp.Tests.Kernels;
 
@@ -112,42 +113,16 @@ public class GemmTests
         Assert.StartsWith("managed Vector", Gemm.Describe(GemmBackend.Managed));
     }
 
+    // Against the double reference with padded strides (3, 5, 7 extra columns) and β ≠ 0; C's padding stays untouched.
     private static void CheckAgainstReference(GemmBackend backend, int m, int n, int k, bool ta, bool tb)
     {
-        const float alpha = 0.75f, beta = -1.5f;
-        // Stored shapes with 3, 5, 7 columns of padding in every row stride.
-        int ra = ta ? k : m, ca = ta ? m : k, rb = tb ? n : k, cb = tb ? k : n;
-        int lda = ca + 3, ldb = cb + 5, ldc = n + 7;
-        var a = Random(ra * lda, 1);
-        var b = Random(rb * ldb, 2);
-        var c0 = Random(m * ldc, 3);
-        var expected = (float[])c0.Clone();
-        var actual = (float[])c0.Clone();
-        Gemm.Reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
-        Gemm.Sgemm(backend, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, actual, ldc);
-        AssertClose(expected, actual, Tolerance(k, alpha, 1f, beta, 1f));
-        // Padding columns of C are outside the m×n window and must be untouched.
-        for (int i = 0; i < m; i++)
-            for (int j = n; j < ldc && i * ldc + j < c0.Length; j++)
-                Assert.Equal(c0[i * ldc + j], actual[i * ldc + j]);
+        var (expected, actual, c0, ldc, tolerance) = Run(m, n, k, ta, tb, roundInputs: false,
+            (a, lda, b, ldb, c) => Gemm.Sgemm(backend, ta, tb, m, n, k, Alpha, a, lda, b, ldb, Beta, c, n + 7));
+        AssertClose(expected, actual, tolerance);
+        AssertPaddingUntouched(c0, actual, m, n, ldc);
     }
 
     // Float rounding of a k-term dot product grows like √k · ulp · max|aᵢbᵢ|; kernels also differ in summation order.
     private static float Tolerance(int k, float alpha, float maxProduct, float beta, float maxC) =>
         1e-5f * (MathF.Sqrt(k) * Math.Abs(alpha) * maxProduct + Math.Abs(beta) * maxC) + 1e-6f;
-
-    private static void AssertClose(float[] expected, float[] actual, float tolerance)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
-                Assert.Fail($"element {i}: expected {expected[i]}, got {actual[i]} (tolerance {tolerance})");
-    }
-
-    private static float[] Random(int count, int seed)
-    {
-        var rng = new Random(seed);
-        var x = new float[count];
-        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
-    }
 }

@@ -145,7 +145,8 @@ public class OneDnnGemmTests
                 Assert.Fail($"element {i}: expected {expected[i]}, got {actual[i]} (tolerance {tolerance})");
     }
 
-    private static float[] Random(int count, int seed)
+    // count uniform values in [−1, 1), seeded.
+    internal static float[] Random(int count, int seed)
     {
         var rng = new Random(seed);
         var x = new float[count];
