@@ -31,9 +31,7 @@ public static class Msign
         Span<float> scratch, Span<float> dst)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        int n = CheckShape(m, rows, cols, dst, "NewtonSchulz");
-        if (scratch.Length < ScratchLength(rows, cols))
-            throw new ArgumentException($"NewtonSchulz: scratch needs {ScratchLength(rows, cols)} floats for [{rows}, {cols}], got {scratch.Length}.", nameof(scratch));
+        int n = CheckShapes(m, rows, cols, scratch, dst, "NewtonSchulz");
         if (n == 0) return;
         // Wide (rows ≤ cols): Gram A = X·Xᵀ [rows, rows], update X ← B·X. Tall: A = Xᵀ·X [cols, cols], X ← X·B.
         // Same result as KJ's "transpose so the Gram is the small side" (msign(Mᵀ) = msign(M)ᵀ) without moving data.
@@ -73,9 +71,7 @@ public static class Msign
         Span<float> scratch, Span<float> dst)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        int n = CheckShape(m, rows, cols, dst, "NewtonSchulzBf16");
-        if (scratch.Length < ScratchLength(rows, cols))
-            throw new ArgumentException($"NewtonSchulzBf16: scratch needs {ScratchLength(rows, cols)} floats for [{rows}, {cols}], got {scratch.Length}.", nameof(scratch));
+        int n = CheckShapes(m, rows, cols, scratch, dst, "NewtonSchulzBf16");
         if (n == 0) return;
         bool wide = rows <= cols;
         int s = wide ? rows : cols;
@@ -201,6 +197,15 @@ public static class Msign
                 for (int i = i0; i < Math.Min(i0 + Tile, n); i++)
                     for (int j = Math.Max(j0, i + 1); j < Math.Min(j0 + Tile, n); j++)
                         dst[i * n + j] = dst[j * n + i];
+    }
+
+    // CheckShape, and scratch holding at least ScratchLength(rows, cols) floats.
+    private static int CheckShapes(ReadOnlySpan<float> m, int rows, int cols, Span<float> scratch, Span<float> dst, string caller)
+    {
+        int n = CheckShape(m, rows, cols, dst, caller);
+        if (scratch.Length < ScratchLength(rows, cols))
+            throw new ArgumentException($"{caller}: scratch needs {ScratchLength(rows, cols)} floats for [{rows}, {cols}], got {scratch.Length}.", nameof(scratch));
+        return n;
     }
 
     private static int CheckShape(ReadOnlySpan<float> m, int rows, int cols, Span<float> dst, string caller)
