@@ -49,12 +49,7 @@ public static class CoordPredictions
     {
         ArgumentNullException.ThrowIfNull(build);
         if (widths.Count < 2) throw new ArgumentException("CoordPredictions: needs at least two widths.");
-        var values = new Dictionary<(string, CoordMetric), List<double>>();
-        void Add(string module, CoordMetric metric, double value)
-        {
-            if (!values.TryGetValue((module, metric), out var list)) values[(module, metric)] = list = [];
-            list.Add(value);
-        }
+        var curves = new PredictedCurves();
         foreach (int width in widths)
         {
             var layers = build(width).Layers;
@@ -79,14 +74,12 @@ public static class CoordPredictions
                     _ => c * s * p.FanIn * a * delta[l],
                 };
                 a *= gain[l];
-                Add(l + 1 < n ? $"layer{l}" : "logits", CoordMetric.Activation, a);
-                Add(p.Name, CoordMetric.Weight, c * Sigma(scales[l]) * (Math.Sqrt(p.FanIn) + Math.Sqrt(p.FanOut)) * Math.Sqrt((double)p.FanIn / p.FanOut));
-                Add(p.Name, CoordMetric.Update, update);
+                curves.Add(l + 1 < n ? $"layer{l}" : "logits", CoordMetric.Activation, a);
+                curves.Add(p.Name, CoordMetric.Weight, c * Sigma(scales[l]) * (Math.Sqrt(p.FanIn) + Math.Sqrt(p.FanOut)) * Math.Sqrt((double)p.FanIn / p.FanOut));
+                curves.Add(p.Name, CoordMetric.Update, update);
             }
         }
-        var x = widths.Select(w => Math.Log(w)).ToList();
-        return values.Select(kv => new CoordPrediction(kv.Key.Item1, kv.Key.Item2,
-            CoordCheck.Slope(x, kv.Value.Select(v => Math.Log(v)).ToList()), kv.Key.Item2 != CoordMetric.Update)).ToList();
+        return curves.Slopes(widths);
     }
 
     /// <summary>
@@ -102,26 +95,19 @@ public static class CoordPredictions
     {
         ArgumentNullException.ThrowIfNull(build);
         if (widths.Count < 2) throw new ArgumentException("CoordPredictions: needs at least two widths.");
-        var values = new Dictionary<(string, CoordMetric), List<double>>();
-        void Add(string module, CoordMetric metric, double value)
-        {
-            if (!values.TryGetValue((module, metric), out var list)) values[(module, metric)] = list = [];
-            list.Add(value);
-        }
+        var curves = new PredictedCurves();
         foreach (int width in widths)
             foreach (var p in build(width).Parameters().Where(p => p.Rank == 2 && p.Role != Role.Vector))
             {
                 var scale = Scale(kind, family, p, muonScaling);
                 double c = Math.Abs(scale.OutputMultiplier), s = scale.LrScale, shape = Math.Sqrt((double)p.FanIn / p.FanOut);
-                if (scale.InitStd is double sigma) Add(p.Name, CoordMetric.Weight, c * sigma * (Math.Sqrt(p.FanIn) + Math.Sqrt(p.FanOut)) * shape);
+                if (scale.InitStd is double sigma) curves.Add(p.Name, CoordMetric.Weight, c * sigma * (Math.Sqrt(p.FanIn) + Math.Sqrt(p.FanOut)) * shape);
                 if (family == OptimizerFamily.Sgd || p.Role is not (Role.Hidden or Role.Input or Role.Output)) continue;
-                Add(p.Name, CoordMetric.Update, family == OptimizerFamily.Muon && p.Role is Role.Hidden or Role.Input
+                curves.Add(p.Name, CoordMetric.Update, family == OptimizerFamily.Muon && p.Role is Role.Hidden or Role.Input
                     ? c * s * muonScaling.Factor(p.FanIn, p.FanOut) * shape
                     : c * s * p.FanIn);
             }
-        var x = widths.Select(w => Math.Log(w)).ToList();
-        return values.Where(kv => kv.Value.Count == widths.Count).Select(kv => new CoordPrediction(kv.Key.Item1, kv.Key.Item2,
-            CoordCheck.Slope(x, kv.Value.Select(v => Math.Log(v)).ToList()), kv.Key.Item2 != CoordMetric.Update)).ToList();
+        return curves.Slopes(widths);
     }
 
     /// <summary>
@@ -149,4 +135,24 @@ public static class CoordPredictions
         Parametrization.For(kind, p.Role, family, p.FanIn, p.FanOut, p.BaseFanIn, p.BaseFanOut, muonScaling);
 
     private static double Sigma(LayerScale s) => s.InitStd ?? throw new InvalidOperationException("CoordPredictions: a dense layer without an init std.");
+
+    // The predicted value of each (module, metric) curve at every width, in width order, and their log-log slopes.
+    private sealed class PredictedCurves
+    {
+        private readonly Dictionary<(string Module, CoordMetric Metric), List<double>> values = [];
+
+        public void Add(string module, CoordMetric metric, double value)
+        {
+            if (!values.TryGetValue((module, metric), out var list)) values[(module, metric)] = list = [];
+            list.Add(value);
+        }
+
+        // Curves with a value at every width; activations and weights are predicted at init, updates at every step.
+        public List<CoordPrediction> Slopes(IReadOnlyList<int> widths)
+        {
+            var x = widths.Select(w => Math.Log(w)).ToList();
+            return values.Where(kv => kv.Value.Count == widths.Count).Select(kv => new CoordPrediction(kv.Key.Module, kv.Key.Metric,
+                CoordCheck.Slope(x, kv.Value.Select(v => Math.Log(v)).ToList()), kv.Key.Metric != CoordMetric.Update)).ToList();
+        }
+    }
 }
