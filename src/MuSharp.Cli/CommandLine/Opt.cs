@@ -38,6 +38,15 @@ internal static class Opt
         CustomParser = r => ParseRef<string>(r, name, "a non-empty value", s => s.Length > 0 ? s : null),
     };
 
+    /// <summary>
+    /// --store [URL]: a PostgreSQL store; given with no value it means MUSHARP_STORE (StoreAddress.Resolve), so it is
+    /// tested with GetResult, not by its value.
+    /// </summary>
+    public static Option<string?> Store(string description) => new("--store")
+    {
+        Description = description, HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
+    };
+
     /// <summary>One name from <paramref name="choices"/> (exact).</summary>
     public static Option<string> Choice(string name, string description, string @default, params string[] choices) => new(name)
     {

@@ -39,12 +39,8 @@ internal sealed class BatchScalingCommand : IVerb
         var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
         var summaryOnly = Opt.Flag("--summary", "print the tables and write the report from the stored sweeps, without training");
         var figures = Opt.Flag("--figures", "also write figures/*.svg and *.png beside the report");
-        var store = new Option<string?>("--store")
-        {
-            Description = "keep the sweeps in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE): with --enqueue fill " +
-                "their queues for musharp worker on any machine; without, read their results (the summary and report, also while they run)",
-            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
-        };
+        var store = Opt.Store("keep the sweeps in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE): with --enqueue fill " +
+                "their queues for musharp worker on any machine; without, read their results (the summary and report, also while they run)");
         var enqueue = Opt.Flag("--enqueue", "with --store: fill the queues and return; workers run the trials");
         var command = new Command(Verb, """
             Learning rate vs batch size (theory §6-§7): sweeps batch sizes × lrs × optimizers to a target validation loss

@@ -14,11 +14,7 @@ internal sealed class ReportCommand : IVerb
     public Command Build()
     {
         var sweep = new Argument<string?>("SWEEP") { Description = "the sweep: its sweep.db, or the run folder holding it (runs/NAME)", Arity = ArgumentArity.ZeroOrOne };
-        var store = new Option<string?>("--store")
-        {
-            Description = "instead of SWEEP: a sweep in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE)",
-            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
-        };
+        var store = Opt.Store("instead of SWEEP: a sweep in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE)");
         var name = Opt.Text("--sweep", "with --store: the sweep's name (needed when the database holds several)", "NAME");
         var coord = Opt.Text("--coord", "the coordinate check's folder [default: RUN_DIR/coord-check if present]", "DIR");
         var output = Opt.Text("--out", "the HTML file to write [default: RUN_DIR/report.html]", "FILE");

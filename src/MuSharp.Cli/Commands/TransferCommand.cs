@@ -22,12 +22,8 @@ internal sealed class TransferCommand : IVerb
         var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the sweep file's workers)", 0, 0, 1024);
         var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
         var summary = Opt.Flag("--summary", "print the stored sweep's summary without running anything");
-        var store = new Option<string?>("--store")
-        {
-            Description = "a PostgreSQL store, postgres://USER@HOST:PORT/DB (no password: PGPASSWORD, ~/.pgpass or MUSHARP_STORE); " +
-                "with no value, MUSHARP_STORE. With --enqueue the trials go to its queue for musharp worker on any machine",
-            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
-        };
+        var store = Opt.Store("a PostgreSQL store, postgres://USER@HOST:PORT/DB (no password: PGPASSWORD, ~/.pgpass or MUSHARP_STORE); " +
+                "with no value, MUSHARP_STORE. With --enqueue the trials go to its queue for musharp worker on any machine");
         var sweep = Opt.Text("--sweep", "with --store --summary: the sweep's name [default: the sweep file's]", "NAME");
         var enqueue = Opt.Flag("--enqueue", "with --store: fill the store's queue and return; workers run the trials");
         var command = new Command(Verb, """

@@ -23,12 +23,8 @@ internal sealed class TuneCommand : IVerb
         var workers = Opt.Int("--workers", "worker processes; 0 = one per core (or the tune file's workers)", 0, 0, 1024);
         var retryFailed = Opt.Flag("--retry-failed", "run trials that threw again");
         var figures = Opt.Flag("--figures", "also write the report's figures as SVG and PNG");
-        var store = new Option<string?>("--store")
-        {
-            Description = "keep the stages in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE): each run enqueues the next " +
-                "stage whose inputs are ready for musharp worker on any machine; rerun when they finish",
-            HelpName = "URL", Arity = ArgumentArity.ZeroOrOne,
-        };
+        var store = Opt.Store("keep the stages in PostgreSQL, postgres://USER@HOST:PORT/DB (no value: MUSHARP_STORE): each run enqueues the next " +
+                "stage whose inputs are ready for musharp worker on any machine; rerun when they finish");
         var command = new Command(Verb, """
             The μTransfer workflow (theory §11): search hyperparameters on a small proxy, map the best to the target shape
             through the parametrization, train the target once per seed (SP beside μP), and with --verify check the lr at the
