@@ -14,11 +14,16 @@ public static partial class Ops
     /// </summary>
     internal const int AttentionBlockRows = 64;
 
-    // The per-head blocks' GEMM: SmallGemm, single-threaded (heads run in parallel); 10 % faster than the general managed
-    // kernel on the attention of the GPT d256 benchmark (docs/engine.md).
-    private static void HeadSgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Gemm.SmallSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    // The per-head blocks' GEMM: SmallGemm, single-threaded (heads run in parallel), reading A in place and skipping the
+    // tiles outside the causal triangle (band); docs/engine.md has its numbers.
+    private static void HeadSgemm(bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, Band band) =>
+        Gemm.SmallSgemm(transA, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, band);
+
+    // Kᵀ (or Vᵀ) of head (b, h): the [T, Dh] slice at x0 (row stride ld) into [Dh, T]. The products that need Kᵀ as
+    // their right operand read this copy, made once per head instead of once per block.
+    private static void TransposeHead(float[] x, int x0, int ld, int t, int dh, Span<float> into) =>
+        Gemm.Transpose(x.AsSpan(x0), ld, t, dh, into, t);
 
     private static readonly ParallelOptions ParallelHeads = new() { MaxDegreeOfParallelism = OpenBlas.ConfiguredThreads };
 
@@ -72,27 +77,30 @@ public static partial class Ops
         float[] qd = q.Tensor.Data, kd = k.Tensor.Data, vd = v.Tensor.Data;
         int blockRows = Math.Min(t, AttentionBlockRows);
         // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
-        // too small for a library's own threading to pay off). Each worker owns one [blockRows, T] block of P.
-        Parallel.For(0, bs * heads, ParallelHeads, () => new float[blockRows * t], (bh, _, pBlock) =>
+        // too small for a library's own threading to pay off). Each worker owns one [blockRows, T] block of P and Kᵀ.
+        Parallel.For(0, bs * heads, ParallelHeads, () => new float[blockRows * t + dh * t], (bh, _, scratch) =>
         {
             int b = bh / heads, h = bh % heads;
             int x0 = b * t * ld + h * dh; // head (b, h) of q, k, v: row b·T, column h·Dh (plus the input's offset)
             int o0 = b * t * c + h * dh; // head (b, h) in the output [B, T, C]
+            var pBlock = scratch.AsSpan(0, blockRows * t);
+            var kT = scratch.AsSpan(blockRows * t, dh * t); // [Dh, T]
+            TransposeHead(kd, k.Offset + x0, ld, t, dh, kT);
             for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
             {
                 int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                Scores(q, k, ld, x0, i0, i1, dh, scale, pBlock, t);
+                Scores(q, kT, ld, x0, i0, i1, t, dh, scale, pBlock, t);
                 for (int i = i0; i < i1; i++)
                 {
-                    var row = pBlock.AsSpan((i - i0) * t, i1); // keys 0..i attend, i+1..i1 are masked to 0
+                    var row = pBlock.Slice((i - i0) * t, i1); // keys 0..i attend, i+1..i1 are masked to 0
                     if (record) Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)], out rowMax[bh * t + i], out rowInverseSum[bh * t + i]);
                     else Kernels.Softmax.Forward(row[..(i + 1)], row[..(i + 1)]);
                     row[(i + 1)..].Clear();
                 }
                 // O[i0:i1] = P[i0:i1, 0:i1] V[0:i1]  [m, Dh]
-                HeadSgemm(false, false, m, dh, i1, 1f, pBlock, t, vd.AsSpan(v.Offset + x0), ld, 0f, o.Data.AsSpan(o0 + i0 * c), c);
+                HeadSgemm(false, m, dh, i1, 1f, pBlock, t, vd.AsSpan(v.Offset + x0), ld, 0f, o.Data.AsSpan(o0 + i0 * c), c, new(BandKind.DepthUpToRow, i0));
             }
-            return pBlock;
+            return scratch;
         }, _ => { });
 
         return Tape.Record(o, () =>
@@ -107,18 +115,22 @@ public static partial class Ops
             var dk = k.Tensor.RequiresGrad ? k.Tensor.GradBuffer() : null;
             var dv = v.Tensor.RequiresGrad ? v.Tensor.GradBuffer() : null;
             int block = blockRows * t;
-            // Per worker: P of one row block, then dP → dS of it, each [blockRows, T].
-            Parallel.For(0, bs * heads, ParallelHeads, () => new float[2 * block], (bh, _, scratch) =>
+            // Per worker: P of one row block, then dP → dS of it, each [blockRows, T]; Kᵀ and Vᵀ, each [Dh, T].
+            Parallel.For(0, bs * heads, ParallelHeads, () => new float[2 * block + 2 * dh * t], (bh, _, scratch) =>
             {
                 int b = bh / heads, h = bh % heads;
                 int x0 = b * t * ld + h * dh;
                 int o0 = b * t * c + h * dh;
                 var pBlock = scratch.AsSpan(0, block);
                 var ds = scratch.AsSpan(block, block);
+                var kT = scratch.AsSpan(2 * block, dh * t);
+                var vT = scratch.AsSpan(2 * block + dh * t, dh * t);
+                TransposeHead(kd, k.Offset + x0, ld, t, dh, kT);
+                if (needQk) TransposeHead(vd, v.Offset + x0, ld, t, dh, vT);
                 for (int i0 = 0; i0 < t; i0 += AttentionBlockRows)
                 {
                     int i1 = Math.Min(t, i0 + AttentionBlockRows), m = i1 - i0;
-                    Scores(q, k, ld, x0, i0, i1, dh, scale, pBlock, t);
+                    Scores(q, kT, ld, x0, i0, i1, t, dh, scale, pBlock, t);
                     for (int i = i0; i < i1; i++)
                     {
                         var row = pBlock.Slice((i - i0) * t, i1);
@@ -128,10 +140,10 @@ public static partial class Ops
                     var dO = dy.AsSpan(o0 + i0 * c); // [m, Dh] rows i0..i1, stride C
                     // dV[0:i1] += P[i0:i1, 0:i1]ᵀ dO[i0:i1]  [i1, Dh]
                     if (dv != null)
-                        HeadSgemm(true, false, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(v.Offset + x0), ld);
+                        HeadSgemm(true, i1, dh, m, 1f, pBlock, t, dO, c, 1f, dv.AsSpan(v.Offset + x0), ld, new(BandKind.DepthFromRow, i0));
                     if (!needQk) continue;
                     // dP[i0:i1, 0:i1] = dO[i0:i1] Vᵀ[:, 0:i1]  [m, i1]
-                    HeadSgemm(false, true, m, i1, dh, 1f, dO, c, vd.AsSpan(v.Offset + x0), ld, 0f, ds, t);
+                    HeadSgemm(false, m, i1, dh, 1f, dO, c, vT, t, 0f, ds, t, new(BandKind.ColumnsUpToRow, i0));
                     for (int i = i0; i < i1; i++)
                     {
                         var dsRow = ds.Slice((i - i0) * t, i1);
@@ -140,20 +152,21 @@ public static partial class Ops
                     }
                     // dQ[i0:i1] += scale · dS[i0:i1, 0:i1] K[0:i1]  [m, Dh]
                     if (dq != null)
-                        HeadSgemm(false, false, m, dh, i1, scale, ds, t, kd.AsSpan(k.Offset + x0), ld, 1f, dq.AsSpan(q.Offset + x0 + i0 * ld), ld);
+                        HeadSgemm(false, m, dh, i1, scale, ds, t, kd.AsSpan(k.Offset + x0), ld, 1f, dq.AsSpan(q.Offset + x0 + i0 * ld), ld, new(BandKind.DepthUpToRow, i0));
                     // dK[0:i1] += scale · dS[i0:i1, 0:i1]ᵀ Q[i0:i1]  [i1, Dh]
                     if (dk != null)
-                        HeadSgemm(true, false, i1, dh, m, scale, ds, t, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, 1f, dk.AsSpan(k.Offset + x0), ld);
+                        HeadSgemm(true, i1, dh, m, scale, ds, t, qd.AsSpan(q.Offset + x0 + i0 * ld), ld, 1f, dk.AsSpan(k.Offset + x0), ld, new(BandKind.DepthFromRow, i0));
                 }
                 return scratch;
             }, _ => { });
         }, parents);
     }
 
-    // S[i0:i1, 0:i1] = scale · Q[i0:i1] K[0:i1]ᵀ  [m, i1] into s (stride ldS): block [i0, i1) only touches key columns
-    // [0, i1). The forward and the backward's recomputation make this same call, so they get the same bits.
-    private static void Scores(HeadSource q, HeadSource k, int ld, int x0, int i0, int i1, int dh, float scale, Span<float> s, int ldS) =>
-        HeadSgemm(false, true, i1 - i0, i1, dh, scale, q.Tensor.Data.AsSpan(q.Offset + x0 + i0 * ld), ld, k.Tensor.Data.AsSpan(k.Offset + x0), ld, 0f, s, ldS);
+    // S[i0:i1, 0:i1] = scale · Q[i0:i1] Kᵀ[:, 0:i1]  [m, i1] into s (stride ldS) from the head's Kᵀ [Dh, T] (stride t):
+    // block [i0, i1) only touches key columns [0, i1), and entries above the diagonal may be left unwritten (the callers
+    // clear them). The forward and the backward's recomputation make this same call, so they get the same bits.
+    private static void Scores(HeadSource q, ReadOnlySpan<float> kT, int ld, int x0, int i0, int i1, int t, int dh, float scale, Span<float> s, int ldS) =>
+        HeadSgemm(false, i1 - i0, i1, dh, scale, q.Tensor.Data.AsSpan(q.Offset + x0 + i0 * ld), ld, kT, t, 0f, s, ldS, new(BandKind.ColumnsUpToRow, i0));
 
     /// <summary>
     /// Rotary position embedding (RoPE) in the rotate-half convention of GPT-NeoX and LLaMA as PyTorch code writes it

@@ -95,11 +95,23 @@ public static class Gemm
     }
 
     // The same operation on the single-threaded small-block kernel of the attention heads (SmallGemm).
+    // A band (causal attention) lets it skip the tiles outside a triangle; entries of C outside the band may be left
+    // unwritten.
     internal static void SmallSgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, Band band = default)
     {
         if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
-        SmallGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        SmallGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, band);
+    }
+
+    /// <summary>dst[p·ldd + j] = src[j·lds + p] for j &lt; rows, p &lt; cols: a row-major [rows, cols] block into [cols, rows].</summary>
+    internal static unsafe void Transpose(ReadOnlySpan<float> src, int lds, int rows, int cols, Span<float> dst, int ldd)
+    {
+        if (rows < 1 || cols < 1 || lds < cols || ldd < rows || src.Length < (long)(rows - 1) * lds + cols || dst.Length < (long)(cols - 1) * ldd + rows)
+            throw new ArgumentException($"Transpose: [{rows}, {cols}] with lds {lds}, ldd {ldd} does not fit spans of {src.Length} and {dst.Length}.");
+        fixed (float* s = src)
+        fixed (float* d = dst)
+            SmallGemm.Transpose(s, lds, rows, cols, d, ldd);
     }
 
     /// <summary>

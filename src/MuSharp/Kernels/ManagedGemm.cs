@@ -173,69 +173,8 @@ internal static unsafe class ManagedGemm
 
     private static void Kernel(int kb, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        if (Wide) Kernel12x32(kb, a, b, Nr, c, ldc, alpha, beta);
+        if (Wide) SmallGemm.Kernel12x32(kb, a, 1, 12, b, Nr, c, ldc, alpha, beta); // a: packed strip [kb, 12]
         else Kernel6x16(kb, a, b, c, ldc, alpha, beta);
-    }
-
-    // C[12, 32] (+)= alpha · Σₚ a[p, 0..11]ᵀ · B[p, 0..31], B's row p at b + p·ldb (a packed strip: ldb = 32): two B
-    // vectors per depth step, one broadcast per row.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel12x32(int kb, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
-    {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
-            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
-            c90 = default, c91 = default, cA0 = default, cA1 = default, cB0 = default, cB1 = default;
-        for (int p = 0; p < kb; p++, a += 12, b += ldb)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            x = Vector512.Create(a[8]); c80 = Vector512.FusedMultiplyAdd(x, b0, c80); c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
-            x = Vector512.Create(a[9]); c90 = Vector512.FusedMultiplyAdd(x, b0, c90); c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
-            x = Vector512.Create(a[10]); cA0 = Vector512.FusedMultiplyAdd(x, b0, cA0); cA1 = Vector512.FusedMultiplyAdd(x, b1, cA1);
-            x = Vector512.Create(a[11]); cB0 = Vector512.FusedMultiplyAdd(x, b0, cB0); cB1 = Vector512.FusedMultiplyAdd(x, b1, cB1);
-        }
-        Store(c, c00, alpha, beta); Store(c + 16, c01, alpha, beta); c += ldc;
-        Store(c, c10, alpha, beta); Store(c + 16, c11, alpha, beta); c += ldc;
-        Store(c, c20, alpha, beta); Store(c + 16, c21, alpha, beta); c += ldc;
-        Store(c, c30, alpha, beta); Store(c + 16, c31, alpha, beta); c += ldc;
-        Store(c, c40, alpha, beta); Store(c + 16, c41, alpha, beta); c += ldc;
-        Store(c, c50, alpha, beta); Store(c + 16, c51, alpha, beta); c += ldc;
-        Store(c, c60, alpha, beta); Store(c + 16, c61, alpha, beta); c += ldc;
-        Store(c, c70, alpha, beta); Store(c + 16, c71, alpha, beta); c += ldc;
-        Store(c, c80, alpha, beta); Store(c + 16, c81, alpha, beta); c += ldc;
-        Store(c, c90, alpha, beta); Store(c + 16, c91, alpha, beta); c += ldc;
-        Store(c, cA0, alpha, beta); Store(c + 16, cA1, alpha, beta); c += ldc;
-        Store(c, cB0, alpha, beta); Store(c + 16, cB1, alpha, beta);
-    }
-
-    // C[4, 32] (+)= alpha · Σₚ a[p, 0..3]ᵀ · B[p, 0..31], B's row p at b + p·ldb: SmallGemm's rows after its 12-row strips.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel4x32(int kb, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
-    {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-            c30 = default, c31 = default;
-        for (int p = 0; p < kb; p++, a += 4, b += ldb)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-        }
-        Store(c, c00, alpha, beta); Store(c + 16, c01, alpha, beta); c += ldc;
-        Store(c, c10, alpha, beta); Store(c + 16, c11, alpha, beta); c += ldc;
-        Store(c, c20, alpha, beta); Store(c + 16, c21, alpha, beta); c += ldc;
-        Store(c, c30, alpha, beta); Store(c + 16, c31, alpha, beta);
     }
 
     // C[6, 16] (+)= alpha · Σₚ a[p, 0..5]ᵀ · b[p, 0..15], for hardware without fast 512-bit vectors.
@@ -264,14 +203,6 @@ internal static unsafe class ManagedGemm
     }
 
     // c = alpha·acc + beta·c; with beta = 0, C is never read (it may hold NaN garbage from an uninitialized tensor).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> acc, float alpha, float beta)
-    {
-        var r = acc * alpha;
-        if (beta != 0f) r = Vector512.FusedMultiplyAdd(Vector512.Load(c), Vector512.Create(beta), r);
-        r.Store(c);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector256<float> acc, float alpha, float beta)
     {

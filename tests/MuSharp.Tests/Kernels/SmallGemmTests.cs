@@ -57,6 +57,70 @@ public class SmallGemmTests
         Assert.Equal(general![..(rows * ldc)], small![..(rows * ldc)]);
     }
 
+    [Theory]
+    [InlineData(64, 128, 64, 0)]
+    [InlineData(64, 128, 64, 64)]
+    [InlineData(32, 96, 64, 64)]
+    public void ColumnBandComputesEveryEntryOnOrBelowTheDiagonal(int m, int n, int k, int offset)
+    {
+        // Scores of query rows offset .. offset + m − 1: entries with key j ≤ query i + offset must equal the full product
+        // (same kernel, same order: same bits); the rest may be skipped.
+        var (a, b) = (Random(m * k, 1), Random(n * k, 2)); // A [m, k], Bᵀ stored [n, k]
+        var full = new float[m * n];
+        var banded = Enumerable.Repeat(float.NaN, m * n).ToArray();
+        Gemm.SmallSgemm(false, true, m, n, k, 0.5f, a, k, b, k, 0f, full, n);
+        Gemm.SmallSgemm(false, true, m, n, k, 0.5f, a, k, b, k, 0f, banded, n, new Band(BandKind.ColumnsUpToRow, offset));
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j <= Math.Min(n - 1, i + offset); j++)
+                Assert.Equal(full[i * n + j], banded[i * n + j]);
+        if (offset == 0) Assert.Contains(banded, float.IsNaN); // something was skipped
+    }
+
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 64)]
+    [InlineData(true, 0)]
+    [InlineData(true, 32)]
+    public void DepthBandsSkipOnlyZeroTermsOfTriangularA(bool fromRow, int offset)
+    {
+        // DepthUpToRow: op(A)[i, p] = 0 for p > i + offset (P·V); DepthFromRow: op(A)[j, p] = 0 for p + offset < j
+        // (Pᵀ·dO, A stored transposed). Either way the banded product equals the full one, bit for bit, β = 1.
+        const int m = 64, n = 64, k = 96;
+        var a = Random(m * k, 3); // op(A) [m, k]
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++)
+                if (fromRow ? p + offset < i : p > i + offset) a[i * k + p] = 0f;
+        var stored = fromRow ? Transposed(a, m, k) : a; // transposed: [k, m]
+        var b = Random(k * n, 4);
+        var full = Random(m * n, 5);
+        var banded = (float[])full.Clone();
+        var band = new Band(fromRow ? BandKind.DepthFromRow : BandKind.DepthUpToRow, offset);
+        Gemm.SmallSgemm(fromRow, false, m, n, k, 1.5f, stored, fromRow ? m : k, b, n, 1f, full, n);
+        Gemm.SmallSgemm(fromRow, false, m, n, k, 1.5f, stored, fromRow ? m : k, b, n, 1f, banded, n, band);
+        Assert.Equal(full, banded);
+    }
+
+    [Theory]
+    [InlineData(64, 128)]
+    [InlineData(13, 37)]
+    public void TransposeMovesEveryElement(int rows, int cols)
+    {
+        var src = Random(rows * (cols + 3), 6); // padded rows
+        var dst = new float[cols * (rows + 5)];
+        Gemm.Transpose(src, cols + 3, rows, cols, dst, rows + 5);
+        for (int j = 0; j < rows; j++)
+            for (int p = 0; p < cols; p++)
+                Assert.Equal(src[j * (cols + 3) + p], dst[p * (rows + 5) + j]);
+    }
+
+    private static float[] Transposed(float[] x, int rows, int cols)
+    {
+        var t = new float[x.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
+    }
+
     [Fact]
     public void BetaZeroOverwritesNaN()
     {
