@@ -277,9 +277,13 @@ public static partial class Ops
     public static Tensor Gelu(Tensor a)
     {
         var y = Tensor.Uninitialized((int[])a.Shape.Clone());
-        Elementwise.GeluForward(a.Data, y.Data);
+        Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluForward(a.Data.AsSpan(i0..i1), y.Data.AsSpan(i0..i1)));
         // d/dx gelu = s + x·s·(1 − s)·2u', s = σ(2u), u = √(2/π)·(x + 0.044715·x³)
-        return Tape.Record(y, () => Elementwise.GeluBackward(y.Grad!, a.Data, a.GradBuffer()), a);
+        return Tape.Record(y, () =>
+        {
+            var (dy, da) = (y.Grad!, a.GradBuffer());
+            Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluBackward(dy.AsSpan(i0..i1), a.Data.AsSpan(i0..i1), da.AsSpan(i0..i1)));
+        }, a);
     }
 
     /// <summary>SiLU (swish): x·σ(x).</summary>

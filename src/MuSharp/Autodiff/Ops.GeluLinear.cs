@@ -21,7 +21,7 @@ public static partial class Ops
         var y = Tensor.Uninitialized([.. u.Shape[..^1], n]); // [M, N]
         if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
         var g = Scratch(u.Size); // gelu(U) [M, K]
-        Elementwise.GeluForward(u.Data, g);
+        Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), g.AsSpan(i0..i1)));
         Gemm.Sgemm(false, false, m, n, k, alpha, g, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
         ActivationPool.Return(g);
 
@@ -34,9 +34,10 @@ public static partial class Ops
             {
                 Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 0f, buffer, k);
                 // dU += gelu'(U) ⊙ dG, and G = gelu(U) over dG in the same pass (one gate per element).
-                Elementwise.GeluBackwardThenForward(buffer, u.Data, u.GradBuffer());
+                var du = u.GradBuffer();
+                Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackwardThenForward(buffer.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1)));
             }
-            else if (w.RequiresGrad) Elementwise.GeluForward(u.Data, buffer);
+            else if (w.RequiresGrad) Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), buffer.AsSpan(i0..i1)));
             if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);
             if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
             ActivationPool.Return(buffer);

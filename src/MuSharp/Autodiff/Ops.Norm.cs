@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MuSharp.Kernels;
 
 namespace MuSharp;
 
@@ -15,39 +16,49 @@ public static partial class Ops
         var (rows, c) = NormRows(x, gain, null, eps, "RmsNorm");
         var y = Tensor.Uninitialized(x.Shape); // [N, C]
         var rstd = new float[rows]; // [N] 1/rms, saved for the backward
-        for (int r = 0; r < rows; r++)
+        Chunks.For(rows, c, (r0, r1) =>
         {
-            var xr = x.Data.AsSpan(r * c, c);
-            var yr = y.Data.AsSpan(r * c, c);
-            rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(xr) / c + eps);
-            TensorPrimitives.Multiply(xr, rstd[r], yr);
-            if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
-        }
+            for (int r = r0; r < r1; r++)
+            {
+                var xr = x.Data.AsSpan(r * c, c);
+                var yr = y.Data.AsSpan(r * c, c);
+                rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(xr) / c + eps);
+                TensorPrimitives.Multiply(xr, rstd[r], yr);
+                if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
+            }
+        });
 
         return Tape.Record(y, () =>
         {
             // n = x·s with s = (mean(x²) + eps)^(−1/2), ∂s/∂x_k = −s³ x_k / C; y = n ⊙ g, dn = dy ⊙ g
             // ⇒ dx = s (dn − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n.
             var dy = y.Grad!; // [N, C]
-            var n = new float[c]; // [C]
-            var dnBuf = new float[c]; // [C]
-            for (int r = 0; r < rows; r++)
+            var dx = x.RequiresGrad ? x.GradBuffer() : null; // [N, C]
+            var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, false); // per chunk: Σ dy ⊙ n
+            Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
-                var dyr = dy.AsSpan(r * c, c);
-                TensorPrimitives.Multiply(x.Data.AsSpan(r * c, c), rstd[r], n);
-                ReadOnlySpan<float> dn = dyr;
-                if (gain != null)
+                var n = new float[c]; // [C]
+                var dnBuf = new float[c]; // [C]
+                var dg = partials.Gain(chunk);
+                for (int r = r0; r < r1; r++)
                 {
-                    if (gain.RequiresGrad) TensorPrimitives.MultiplyAdd(dyr, n, gain.GradBuffer(), gain.GradBuffer());
-                    TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
-                    dn = dnBuf;
+                    var dyr = dy.AsSpan(r * c, c);
+                    TensorPrimitives.Multiply(x.Data.AsSpan(r * c, c), rstd[r], n);
+                    ReadOnlySpan<float> dn = dyr;
+                    if (gain != null)
+                    {
+                        if (!dg.IsEmpty) TensorPrimitives.MultiplyAdd(dyr, n, dg, dg);
+                        TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
+                        dn = dnBuf;
+                    }
+                    if (dx == null) continue;
+                    var dxr = dx.AsSpan(r * c, c);
+                    float meanDnN = TensorPrimitives.Dot(dn, n) / c;
+                    TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                    TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
                 }
-                if (!x.RequiresGrad) continue;
-                var dxr = x.GradBuffer().AsSpan(r * c, c);
-                float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
-                TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
-            }
+            });
+            partials.AddInto(gain, null);
         }, gain == null ? [x] : [x, gain]);
     }
 
@@ -61,17 +72,20 @@ public static partial class Ops
         var y = Tensor.Uninitialized(x.Shape); // [N, C]
         var mean = new float[rows]; // [N]
         var rstd = new float[rows]; // [N] 1/sqrt(σ² + eps)
-        for (int r = 0; r < rows; r++)
+        Chunks.For(rows, c, (r0, r1) =>
         {
-            var xr = x.Data.AsSpan(r * c, c);
-            var yr = y.Data.AsSpan(r * c, c);
-            mean[r] = TensorPrimitives.Sum<float>(xr) / c;
-            TensorPrimitives.Subtract(xr, mean[r], yr);
-            rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(yr) / c + eps);
-            TensorPrimitives.Multiply(yr, rstd[r], yr);
-            if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
-            if (bias != null) TensorPrimitives.Add(yr, bias.Data, yr);
-        }
+            for (int r = r0; r < r1; r++)
+            {
+                var xr = x.Data.AsSpan(r * c, c);
+                var yr = y.Data.AsSpan(r * c, c);
+                mean[r] = TensorPrimitives.Sum<float>(xr) / c;
+                TensorPrimitives.Subtract(xr, mean[r], yr);
+                rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(yr) / c + eps);
+                TensorPrimitives.Multiply(yr, rstd[r], yr);
+                if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
+                if (bias != null) TensorPrimitives.Add(yr, bias.Data, yr);
+            }
+        });
 
         var parents = new List<Tensor>(3) { x };
         if (gain != null) parents.Add(gain);
@@ -81,30 +95,63 @@ public static partial class Ops
             // n = (x − μ)·s with s = (σ² + eps)^(−1/2); y = n ⊙ g + b, dn = dy ⊙ g
             // ⇒ dx = s (dn − mean(dn) − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n, db = Σ_rows dy.
             var dy = y.Grad!; // [N, C]
-            var n = new float[c]; // [C]
-            var dnBuf = new float[c]; // [C]
-            for (int r = 0; r < rows; r++)
+            var dx = x.RequiresGrad ? x.GradBuffer() : null; // [N, C]
+            var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, bias is { RequiresGrad: true }); // per chunk: Σ dy ⊙ n, Σ dy
+            Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
-                var dyr = dy.AsSpan(r * c, c);
-                TensorPrimitives.Subtract(x.Data.AsSpan(r * c, c), mean[r], n);
-                TensorPrimitives.Multiply(n, rstd[r], n);
-                if (bias is { RequiresGrad: true }) TensorPrimitives.Add(bias.GradBuffer(), dyr, bias.GradBuffer());
-                ReadOnlySpan<float> dn = dyr;
-                if (gain != null)
+                var n = new float[c]; // [C]
+                var dnBuf = new float[c]; // [C]
+                var dg = partials.Gain(chunk);
+                var db = partials.Bias(chunk);
+                for (int r = r0; r < r1; r++)
                 {
-                    if (gain.RequiresGrad) TensorPrimitives.MultiplyAdd(dyr, n, gain.GradBuffer(), gain.GradBuffer());
-                    TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
-                    dn = dnBuf;
+                    var dyr = dy.AsSpan(r * c, c);
+                    TensorPrimitives.Subtract(x.Data.AsSpan(r * c, c), mean[r], n);
+                    TensorPrimitives.Multiply(n, rstd[r], n);
+                    if (!db.IsEmpty) TensorPrimitives.Add(db, dyr, db);
+                    ReadOnlySpan<float> dn = dyr;
+                    if (gain != null)
+                    {
+                        if (!dg.IsEmpty) TensorPrimitives.MultiplyAdd(dyr, n, dg, dg);
+                        TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
+                        dn = dnBuf;
+                    }
+                    if (dx == null) continue;
+                    var dxr = dx.AsSpan(r * c, c);
+                    float meanDn = TensorPrimitives.Sum(dn) / c;
+                    float meanDnN = TensorPrimitives.Dot(dn, n) / c;
+                    TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                    TensorPrimitives.Add(dxr, -rstd[r] * meanDn, dxr);
+                    TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
                 }
-                if (!x.RequiresGrad) continue;
-                var dxr = x.GradBuffer().AsSpan(r * c, c);
-                float meanDn = TensorPrimitives.Sum(dn) / c;
-                float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
-                TensorPrimitives.Add(dxr, -rstd[r] * meanDn, dxr);
-                TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
-            }
+            });
+            partials.AddInto(gain, bias);
         }, [.. parents]);
+    }
+
+    private static NormGradPartials NormPartials(int rows, int c, bool gain, bool bias) =>
+        new(Chunks.Count(rows, c), c, gain, bias);
+
+    // The gain and bias gradients of a norm's backward are sums over rows; each row chunk sums its own rows into its
+    // own [C] slice, and AddInto adds the slices in chunk order (fixed by the shape, so the same bits on any machine).
+    private sealed class NormGradPartials(int chunks, int c, bool gain, bool bias)
+    {
+        private readonly float[] sums = new float[(gain ? chunks * c : 0) + (bias ? chunks * c : 0)]; // [chunks, C] each
+
+        public int Chunks { get; } = chunks;
+
+        public Span<float> Gain(int chunk) => gain ? sums.AsSpan(chunk * c, c) : [];
+
+        public Span<float> Bias(int chunk) => bias ? sums.AsSpan((gain ? Chunks * c : 0) + chunk * c, c) : [];
+
+        public void AddInto(Tensor? gainTensor, Tensor? biasTensor)
+        {
+            for (int chunk = 0; chunk < Chunks; chunk++)
+            {
+                if (gain) TensorPrimitives.Add(gainTensor!.GradBuffer(), Gain(chunk), gainTensor.GradBuffer());
+                if (bias) TensorPrimitives.Add(biasTensor!.GradBuffer(), Bias(chunk), biasTensor.GradBuffer());
+            }
+        }
     }
 
     // Validates x [..., C] (C ≥ 1), optional [C] gain and bias, and eps; returns (rows, C).

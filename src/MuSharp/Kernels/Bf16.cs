@@ -25,10 +25,24 @@ public static class Bf16
     /// <summary>x rounded to the nearest bf16 and widened back to fp32.</summary>
     public static float Round(float x) => ToFloat(FromFloat(x));
 
-    /// <summary>dst[i] = bf16(src[i]); the spans have equal length.</summary>
-    public static void Convert(ReadOnlySpan<float> src, Span<ushort> dst)
+    /// <summary>
+    /// dst[i] = bf16(src[i]); the spans have equal length. Large spans are converted in chunks on the configured threads
+    /// (<see cref="Chunks"/>); the rounding is per element, so the bits do not depend on the split.
+    /// </summary>
+    public static unsafe void Convert(ReadOnlySpan<float> src, Span<ushort> dst)
     {
         if (dst.Length != src.Length) throw new ArgumentException($"Bf16.Convert: destination length {dst.Length} differs from source length {src.Length}.");
+        fixed (float* s = src)
+        fixed (ushort* d = dst)
+        {
+            nint from = (nint)s, to = (nint)d;
+            Chunks.ForElements(src.Length, (i0, i1) =>
+                ConvertRange(new ReadOnlySpan<float>((float*)from + i0, i1 - i0), new Span<ushort>((ushort*)to + i0, i1 - i0)));
+        }
+    }
+
+    private static void ConvertRange(ReadOnlySpan<float> src, Span<ushort> dst)
+    {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {

@@ -16,7 +16,11 @@ public sealed class AdamW(IEnumerable<Parameter> parameters, float beta1 = 0.9f,
     {
         StepCount++;
         foreach (var p in Parameters)
-            Update(p.Data, GradOf(p), Buffer("m", p), Buffer("v", p), LrOf(p, lr), Beta1, Beta2, Eps, DecayOf(p, WeightDecay), StepCount);
+        {
+            var (g, m, v) = (GradOf(p), Buffer("m", p), Buffer("v", p));
+            float step = LrOf(p, lr), wd = DecayOf(p, WeightDecay);
+            ForChunks(p, r => Update(p.Data.AsSpan(r), g.AsSpan(r), m.AsSpan(r), v.AsSpan(r), step, Beta1, Beta2, Eps, wd, StepCount));
+        }
     }
 
     /// <summary>

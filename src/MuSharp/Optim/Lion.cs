@@ -23,7 +23,11 @@ public sealed class Lion(IEnumerable<Parameter> parameters, float beta1 = 0.9f, 
     {
         StepCount++;
         foreach (var p in Parameters)
-            Update(p.Data, GradOf(p), Buffer("m", p), LrOf(p, lr), Beta1, Beta2, DecayOf(p, WeightDecay));
+        {
+            var (g, m) = (GradOf(p), Buffer("m", p));
+            float step = LrOf(p, lr), wd = DecayOf(p, WeightDecay);
+            ForChunks(p, r => Update(p.Data.AsSpan(r), g.AsSpan(r), m.AsSpan(r), step, Beta1, Beta2, wd));
+        }
     }
 
     /// <summary>

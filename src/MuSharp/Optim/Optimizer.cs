@@ -1,3 +1,4 @@
+using MuSharp.Kernels;
 using MuSharp.Nn;
 
 namespace MuSharp.Optim;
@@ -62,6 +63,13 @@ public abstract class Optimizer
         StepCount = stepCount;
     }
 
+    /// <summary>
+    /// Runs an element-wise update over p's elements, in chunks on the configured threads when p is large
+    /// (<see cref="Chunks.ForElements"/>: chunk boundaries are multiples of 16, so every vector loop sees the same lanes
+    /// and the result is the same bits as one call over the whole parameter).
+    /// </summary>
+    protected static void ForChunks(Parameter p, Action<Range> update) => Chunks.ForElements(p.Size, (i0, i1) => update(i0..i1));
+
     /// <summary>η·s: the step size for <paramref name="p"/>, with s its parametrization's <see cref="Parameter.LrScale"/> (μP, spectral).</summary>
     protected static float LrOf(Parameter p, float lr) => lr * p.LrScale;
 
@@ -71,6 +79,6 @@ public abstract class Optimizer
     /// </summary>
     protected static float DecayOf(Parameter p, float wd) => p.Role == Role.Vector ? 0f : wd / p.LrScale;
 
-    protected static ReadOnlySpan<float> GradOf(Parameter p) =>
+    protected static float[] GradOf(Parameter p) =>
         p.Grad ?? throw new InvalidOperationException($"optimizer step: parameter '{p.Name}' has no gradient; call Backward on a loss that uses it first.");
 }

@@ -16,9 +16,9 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, float momentum = 0f, 
         StepCount++;
         foreach (var p in Parameters)
         {
-            float wd = DecayOf(p, WeightDecay);
-            var buf = Momentum == 0f ? Span<float>.Empty : Buffer("momentum", p);
-            Update(p.Data, GradOf(p), buf, LrOf(p, lr), Momentum, Nesterov, wd);
+            float wd = DecayOf(p, WeightDecay), step = LrOf(p, lr);
+            var (g, buf) = (GradOf(p), Momentum == 0f ? null : Buffer("momentum", p));
+            ForChunks(p, r => Update(p.Data.AsSpan(r), g.AsSpan(r), buf == null ? [] : buf.AsSpan(r), step, Momentum, Nesterov, wd));
         }
     }
 
