@@ -15,18 +15,23 @@ internal static class GradPool
 
     public static float[] RentZeroed(int length)
     {
-        float[]? buffer = null;
-        lock (Gate)
-        {
-            if (Free.TryGetValue(length, out var stack) && stack.Count > 0)
-            {
-                buffer = stack.Pop();
-                pooledFloats -= length;
-            }
-        }
+        var buffer = TryRent(length);
         if (buffer == null) return new float[length];
         Array.Clear(buffer);
         return buffer;
+    }
+
+    /// <summary>A buffer whose every element the caller writes before reading (a first gradient copied in).</summary>
+    public static float[] RentUninitialized(int length) => TryRent(length) ?? GC.AllocateUninitializedArray<float>(length);
+
+    private static float[]? TryRent(int length)
+    {
+        lock (Gate)
+        {
+            if (!Free.TryGetValue(length, out var stack) || stack.Count == 0) return null;
+            pooledFloats -= length;
+            return stack.Pop();
+        }
     }
 
     public static void Return(float[] buffer)

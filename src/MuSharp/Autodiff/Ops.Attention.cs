@@ -27,6 +27,13 @@ public static partial class Ops
 
     private static readonly ParallelOptions ParallelHeads = new() { MaxDegreeOfParallelism = OpenBlas.ConfiguredThreads };
 
+    // A worker's scratch for the head loops (P and dS blocks, Kᵀ, Vᵀ), kept per thread and reused across calls: at
+    // T = 128 the backward's 128 KiB would otherwise be a large-object allocation per worker per layer and step.
+    [ThreadStatic] private static float[]? headScratch;
+
+    private static float[] HeadScratch(int length) =>
+        headScratch is { } s && s.Length >= length ? s : headScratch = GC.AllocateUninitializedArray<float>(length);
+
     /// <summary>
     /// Multi-head causal self-attention. For each batch b and head h: S = scale · Q_h K_hᵀ [T, T] with key j &gt; query i
     /// masked out, P = softmax(S) row-wise (max-shifted), O_h = P V_h. <paramref name="q"/>, <paramref name="k"/>,
@@ -78,7 +85,7 @@ public static partial class Ops
         int blockRows = Math.Min(t, AttentionBlockRows);
         // Heads are independent: run them in parallel, each with a single-threaded GEMM (the blocks are ~1 MFLOP,
         // too small for a library's own threading to pay off). Each worker owns one [blockRows, T] block of P and Kᵀ.
-        Parallel.For(0, bs * heads, ParallelHeads, () => new float[blockRows * t + dh * t], (bh, _, scratch) =>
+        Parallel.For(0, bs * heads, ParallelHeads, () => HeadScratch(blockRows * t + dh * t), (bh, _, scratch) =>
         {
             int b = bh / heads, h = bh % heads;
             int x0 = b * t * ld + h * dh; // head (b, h) of q, k, v: row b·T, column h·Dh (plus the input's offset)
@@ -116,7 +123,7 @@ public static partial class Ops
             var dv = v.Tensor.RequiresGrad ? v.Tensor.GradBuffer() : null;
             int block = blockRows * t;
             // Per worker: P of one row block, then dP → dS of it, each [blockRows, T]; Kᵀ and Vᵀ, each [Dh, T].
-            Parallel.For(0, bs * heads, ParallelHeads, () => new float[2 * block + 2 * dh * t], (bh, _, scratch) =>
+            Parallel.For(0, bs * heads, ParallelHeads, () => HeadScratch(2 * block + 2 * dh * t), (bh, _, scratch) =>
             {
                 int b = bh / heads, h = bh % heads;
                 int x0 = b * t * ld + h * dh;

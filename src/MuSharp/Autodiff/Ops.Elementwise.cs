@@ -44,6 +44,12 @@ public static partial class Ops
     private static Tensor BroadcastForward(Tensor a, Tensor b, Broadcast bc, BinaryOp op)
     {
         var y = Tensor.Uninitialized((int[])a.Shape.Clone()); // a's shape
+        if (op == BinaryOp.Add && bc.Mode == BroadcastMode.Repeat && bc.Rows == 1)
+        {
+            // Same shapes (a residual connection): one element-wise pass, chunked.
+            Chunks.ForElements(y.Size, (i0, i1) => TensorPrimitives.Add(a.Data.AsSpan(i0..i1), b.Data.AsSpan(i0..i1), y.Data.AsSpan(i0..i1)));
+            return y;
+        }
         for (int r = 0; r < bc.Rows; r++)
         {
             ReadOnlySpan<float> x = bc.ReadRow(a.Data, r);
@@ -95,9 +101,25 @@ public static partial class Ops
         {
             var dy = y.Grad!;
             // d/da (a + b) = 1, d/db (a + b) = 1 (summed over the broadcast axis)
-            if (a.RequiresGrad) TensorPrimitives.Add(a.GradBuffer(), dy, a.GradBuffer());
-            if (b.RequiresGrad) ReduceToBroadcast(bc, dy, b.GradBuffer(), 1f);
+            if (a.RequiresGrad) AccumulateGrad(a, dy);
+            if (b.RequiresGrad && bc.Mode == BroadcastMode.Repeat && bc.Rows == 1) AccumulateGrad(b, dy);
+            else if (b.RequiresGrad) ReduceToBroadcast(bc, dy, b.GradBuffer(), 1f);
         }, a, b);
+    }
+
+    // t.Grad += dy (same shapes), chunked. A first contribution is copied into an unzeroed pooled buffer rather than
+    // added to a zeroed one: one pass over memory instead of two (a residual stream's gradient arrives this way).
+    private static void AccumulateGrad(Tensor t, float[] dy)
+    {
+        if (t.Grad == null)
+        {
+            var grad = GradPool.RentUninitialized(dy.Length);
+            Chunks.ForElements(dy.Length, (i0, i1) => dy.AsSpan(i0..i1).CopyTo(grad.AsSpan(i0..i1)));
+            t.Grad = grad;
+            return;
+        }
+        var g = t.Grad;
+        Chunks.ForElements(dy.Length, (i0, i1) => TensorPrimitives.Add(g.AsSpan(i0..i1), dy.AsSpan(i0..i1), g.AsSpan(i0..i1)));
     }
 
     /// <summary>a − b, broadcasting b as in <see cref="Add"/>.</summary>
