@@ -70,6 +70,38 @@ public static class Gemm
         OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
     }
 
+    // oneDNN 2.6's A·Bᵀ kernel is slower than its A·B one when the depth is large: at 2048×512×2048 (a GPT d512 MLP's
+    // dX = dY·Wᵀ), 340 against 435 GFLOP/s with the transposition of B included (2048×256×1024: 345 against 462).
+    // Transposing B costs n·k moves against m·n·k multiply-adds, so it pays only for tall A; below these it is a wash or
+    // a loss (256×1024×1024, the MLP's dX: 297 against 232). Measured in docs/engine.md.
+    private const int TransposeBMinRows = 1024, TransposeBMinDepth = 512;
+
+    private static void OneDnnTransposingB(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        var bt = ArrayPool<float>.Shared.Rent(k * n); // op(B) = Bᵀ as [k, n]
+        try
+        {
+            TransposeChunked(b, ldb, n, k, bt, n);
+            OneDnn.Sgemm(false, false, m, n, k, alpha, a, lda, bt.AsSpan(0, k * n), n, beta, c, ldc);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(bt);
+        }
+    }
+
+    // Transpose on the configured threads, each chunk a band of source rows (a band of destination columns).
+    private static unsafe void TransposeChunked(ReadOnlySpan<float> src, int lds, int rows, int cols, float[] dst, int ldd)
+    {
+        fixed (float* s = src)
+        fixed (float* d = dst)
+        {
+            nint from = (nint)s, to = (nint)d;
+            Chunks.For(rows, cols, (r0, r1) => SmallGemm.Transpose((float*)from + (nint)r0 * lds, lds, r1 - r0, cols, (float*)to + r0, ldd));
+        }
+    }
+
     // Validates a call; false when there is nothing to multiply (m, n, k or alpha zero), with C already scaled by beta.
     private static bool Multiplies(bool transA, bool transB, int m, int n, int k, float alpha,
         int aLength, int lda, int bLength, int ldb, float beta, Span<float> c, int ldc)
@@ -88,6 +120,9 @@ public static class Gemm
         if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
         switch (backend)
         {
+            case GemmBackend.OneDnn when !transA && transB && m >= TransposeBMinRows && k >= TransposeBMinDepth:
+                OneDnnTransposingB(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                break;
             case GemmBackend.OneDnn: OneDnn.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
             case GemmBackend.OpenBlas: OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;
             default: ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); break;

@@ -3,13 +3,14 @@ using MuSharp.Kernels;
 namespace MuSharp.Tests.Kernels;
 
 /// <summary>
-/// oneDNN sgemm and the bf16 GEMM against a double-precision reference: odd shapes, all four transposes, padded
+/// oneDNN sgemm and the bf16 GEMM against a double-precision reference: odd shapes, all four transposes (1030×37×517
+/// A·Bᵀ takes the transpose-B-first path of Gemm), padded
 /// leading dimensions and β ≠ 0. Cases skip when libdnnl.so.2 is absent (CiRequiresOneDnn guards CI).
 /// </summary>
 public class OneDnnGemmTests
 {
     public static TheoryData<int, int, int, bool, bool> Cases() =>
-        GemmTests.AllTransposes([1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300], [1, 333, 77], [513, 31, 1025]);
+        GemmTests.AllTransposes([1, 1, 1], [3, 17, 5], [129, 257, 65], [64, 64, 64], [200, 1, 300], [1, 333, 77], [513, 31, 1025], [1030, 37, 517]);
 
     [Fact]
     public void CiRequiresOneDnn()
