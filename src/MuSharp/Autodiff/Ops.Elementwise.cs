@@ -111,15 +111,9 @@ public static partial class Ops
     // added to a zeroed one: one pass over memory instead of two (a residual stream's gradient arrives this way).
     private static void AccumulateGrad(Tensor t, float[] dy)
     {
-        if (t.Grad == null)
-        {
-            var grad = GradPool.RentUninitialized(dy.Length);
-            Chunks.ForElements(dy.Length, (i0, i1) => dy.AsSpan(i0..i1).CopyTo(grad.AsSpan(i0..i1)));
-            t.Grad = grad;
-            return;
-        }
-        var g = t.Grad;
-        Chunks.ForElements(dy.Length, (i0, i1) => TensorPrimitives.Add(g.AsSpan(i0..i1), dy.AsSpan(i0..i1), g.AsSpan(i0..i1)));
+        var g = t.GradBufferToWrite(out bool fresh);
+        if (fresh) Chunks.ForElements(dy.Length, (i0, i1) => dy.AsSpan(i0..i1).CopyTo(g.AsSpan(i0..i1)));
+        else Chunks.ForElements(dy.Length, (i0, i1) => TensorPrimitives.Add(g.AsSpan(i0..i1), dy.AsSpan(i0..i1), g.AsSpan(i0..i1)));
     }
 
     /// <summary>a − b, broadcasting b as in <see cref="Add"/>.</summary>

@@ -33,9 +33,9 @@ public static partial class Ops
             if (u.RequiresGrad)
             {
                 Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 0f, buffer, k);
-                // dU += gelu'(U) ⊙ dG, and G = gelu(U) over dG in the same pass (one gate per element).
-                var du = u.GradBuffer();
-                Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackwardThenForward(buffer.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1)));
+                // dU (+)= gelu'(U) ⊙ dG, and G = gelu(U) over dG in the same pass (one gate per element).
+                var du = u.GradBufferToWrite(out bool fresh);
+                Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackwardThenForward(buffer.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1), overwrite: fresh));
             }
             else if (w.RequiresGrad) Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), buffer.AsSpan(i0..i1)));
             if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);

@@ -63,7 +63,11 @@ public static partial class Ops
         {
             var dy = y.Grad!; // [M, N]
             // Y = α·X·W + 1·bᵀ ⇒ dX = α·dY·Wᵀ, dW = α·Xᵀ·dY, db = Σ_rows dY.
-            if (x.RequiresGrad) Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, 1f, x.GradBuffer(), k);
+            if (x.RequiresGrad)
+            {
+                var dx = x.GradBufferToWrite(out bool fresh);
+                Gemm.Sgemm(false, true, m, k, n, alpha, dy, n, w.Data, n, fresh ? 0f : 1f, dx, k);
+            }
             if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, x.Data, k, dy, n, 1f, w.GradBuffer(), n);
             if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
         }, bias == null ? [x, w] : [x, w, bias]);
@@ -90,7 +94,11 @@ public static partial class Ops
             // Y = α·X·W + 1·bᵀ ⇒ dX = α·dY·Wᵀ, dW = α·Xᵀ·dY, db = Σ_rows dY (fp32).
             using (var dyh = new Gemm.Bf16Operand(dy))
             {
-                if (x.RequiresGrad) Gemm.SgemmBf16(false, true, m, k, n, alpha, dyh, n, wh, n, 1f, x.GradBuffer(), k);
+                if (x.RequiresGrad)
+                {
+                    var dx = x.GradBufferToWrite(out bool fresh);
+                    Gemm.SgemmBf16(false, true, m, k, n, alpha, dyh, n, wh, n, fresh ? 0f : 1f, dx, k);
+                }
                 if (w.RequiresGrad) Gemm.SgemmBf16(true, false, k, n, m, alpha, xh, k, dyh, n, 1f, w.GradBuffer(), n);
             }
             if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());

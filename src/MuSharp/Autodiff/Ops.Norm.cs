@@ -33,7 +33,8 @@ public static partial class Ops
             // n = x·s with s = (mean(x²) + eps)^(−1/2), ∂s/∂x_k = −s³ x_k / C; y = n ⊙ g, dn = dy ⊙ g
             // ⇒ dx = s (dn − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n.
             var dy = y.Grad!; // [N, C]
-            var dx = x.RequiresGrad ? x.GradBuffer() : null; // [N, C]
+            bool fresh = false; // a first gradient of x: assigned, not added
+            var dx = x.RequiresGrad ? x.GradBufferToWrite(out fresh) : null; // [N, C]
             var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, false); // per chunk: Σ dy ⊙ n
             Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
@@ -54,7 +55,8 @@ public static partial class Ops
                     if (dx == null) continue;
                     var dxr = dx.AsSpan(r * c, c);
                     float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                    TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                    if (fresh) TensorPrimitives.Multiply(dn, rstd[r], dxr);
+                    else TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
                     TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
                 }
             });
@@ -95,7 +97,8 @@ public static partial class Ops
             // n = (x − μ)·s with s = (σ² + eps)^(−1/2); y = n ⊙ g + b, dn = dy ⊙ g
             // ⇒ dx = s (dn − mean(dn) − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n, db = Σ_rows dy.
             var dy = y.Grad!; // [N, C]
-            var dx = x.RequiresGrad ? x.GradBuffer() : null; // [N, C]
+            bool fresh = false; // a first gradient of x: assigned, not added
+            var dx = x.RequiresGrad ? x.GradBufferToWrite(out fresh) : null; // [N, C]
             var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, bias is { RequiresGrad: true }); // per chunk: Σ dy ⊙ n, Σ dy
             Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
@@ -120,7 +123,8 @@ public static partial class Ops
                     var dxr = dx.AsSpan(r * c, c);
                     float meanDn = TensorPrimitives.Sum(dn) / c;
                     float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                    TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
+                    if (fresh) TensorPrimitives.Multiply(dn, rstd[r], dxr);
+                    else TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
                     TensorPrimitives.Add(dxr, -rstd[r] * meanDn, dxr);
                     TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
                 }

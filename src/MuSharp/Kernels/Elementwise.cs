@@ -114,17 +114,19 @@ internal static class Elementwise
 
     // d/dx gelu = s + x · s·(1 − s) · 2·du/dx,  du/dx = √(2/π)·(1 + 3·0.044715·x²)
     /// <summary>acc += dy · gelu'(x).</summary>
-    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, []);
+    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, [], false);
 
     /// <summary>
     /// In one pass, <see cref="GeluBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> and
-    /// <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x), then dy = gelu(x) (each element overwritten once
-    /// read). Same values, bit for bit, as the two calls; the gate is computed once.
+    /// <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x) (acc = dy · gelu'(x) when
+    /// <paramref name="overwrite"/>: acc is then never read), then dy = gelu(x) (each element overwritten once read).
+    /// Same values, bit for bit, as the two calls; the gate is computed once.
     /// </summary>
-    public static void GeluBackwardThenForward(Span<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, dy);
+    public static void GeluBackwardThenForward(Span<float> dy, ReadOnlySpan<float> x, Span<float> acc, bool overwrite = false) =>
+        GeluBackward(dy, x, acc, dy, overwrite);
 
-    // acc += dy · gelu'(x); when `forward` is not empty (it may be dy itself), also forward = gelu(x) after reading dy.
-    private static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc, Span<float> forward)
+    // acc (+)= dy · gelu'(x); when `forward` is not empty (it may be dy itself), also forward = gelu(x) after reading dy.
+    private static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc, Span<float> forward, bool overwrite)
     {
         SameLength(acc.Length, dy.Length); SameLength(acc.Length, x.Length);
         bool writeForward = !forward.IsEmpty;
@@ -139,7 +141,7 @@ internal static class Elementwise
                 var s = GeluGate(v);
                 var du2 = Vector512.Create(2f * GeluK0) * Vector512.FusedMultiplyAdd(Vector512.Create(3f * GeluK1), v * v, one);
                 var d = Vector512.FusedMultiplyAdd(v * s * (one - s), du2, s);
-                Store(Vector512.FusedMultiplyAdd(Load(dy, i), d, Load(acc, i)), acc, i);
+                Store(overwrite ? Load(dy, i) * d : Vector512.FusedMultiplyAdd(Load(dy, i), d, Load(acc, i)), acc, i);
                 if (writeForward) Store(v * s, forward, i);
             }
         }
@@ -147,7 +149,8 @@ internal static class Elementwise
         {
             float v = x[i], s = GeluGate(v);
             float du2 = 2f * GeluK0 * (1f + 3f * GeluK1 * v * v);
-            acc[i] += dy[i] * (s + v * s * (1f - s) * du2);
+            float grad = dy[i] * (s + v * s * (1f - s) * du2);
+            acc[i] = overwrite ? grad : acc[i] + grad;
             if (writeForward) forward[i] = v * s;
         }
     }

@@ -53,6 +53,14 @@ public partial class Tensor
     /// <summary>The gradient buffer, zeroed on first use. Backward closures accumulate into it.</summary>
     internal float[] GradBuffer() => Grad ??= GradPool.RentZeroed(Data.Length);
 
+    // The gradient buffer for an op that writes every element: when there is none yet it is not zeroed, and `fresh`
+    // tells the caller to assign (β = 0, "=") rather than add, saving a clear and a read of the whole buffer.
+    internal float[] GradBufferToWrite(out bool fresh)
+    {
+        fresh = Grad == null;
+        return Grad ??= GradPool.RentUninitialized(Data.Length);
+    }
+
     /// <summary>Sets Grad to zero (keeps the buffer).</summary>
     public void ZeroGrad()
     {
