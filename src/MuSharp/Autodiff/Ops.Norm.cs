@@ -14,54 +14,9 @@ public static partial class Ops
     public static Tensor RmsNorm(Tensor x, Tensor? gain, float eps = 1e-6f)
     {
         var (rows, c) = NormRows(x, gain, null, eps, "RmsNorm");
-        var y = Tensor.Uninitialized(x.Shape); // [N, C]
-        var rstd = new float[rows]; // [N] 1/rms, saved for the backward
-        Chunks.For(rows, c, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                var xr = x.Data.AsSpan(r * c, c);
-                var yr = y.Data.AsSpan(r * c, c);
-                rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(xr) / c + eps);
-                TensorPrimitives.Multiply(xr, rstd[r], yr);
-                if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
-            }
-        });
-
-        return Tape.Record(y, () =>
-        {
-            // n = x·s with s = (mean(x²) + eps)^(−1/2), ∂s/∂x_k = −s³ x_k / C; y = n ⊙ g, dn = dy ⊙ g
-            // ⇒ dx = s (dn − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n.
-            var dy = y.Grad!; // [N, C]
-            bool fresh = false; // a first gradient of x: assigned, not added
-            var dx = x.RequiresGrad ? x.GradBufferToWrite(out fresh) : null; // [N, C]
-            var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, false); // per chunk: Σ dy ⊙ n
-            Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
-            {
-                var n = new float[c]; // [C]
-                var dnBuf = new float[c]; // [C]
-                var dg = partials.Gain(chunk);
-                for (int r = r0; r < r1; r++)
-                {
-                    var dyr = dy.AsSpan(r * c, c);
-                    TensorPrimitives.Multiply(x.Data.AsSpan(r * c, c), rstd[r], n);
-                    ReadOnlySpan<float> dn = dyr;
-                    if (gain != null)
-                    {
-                        if (!dg.IsEmpty) TensorPrimitives.MultiplyAdd(dyr, n, dg, dg);
-                        TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
-                        dn = dnBuf;
-                    }
-                    if (dx == null) continue;
-                    var dxr = dx.AsSpan(r * c, c);
-                    float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                    if (fresh) TensorPrimitives.Multiply(dn, rstd[r], dxr);
-                    else TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
-                    TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
-                }
-            });
-            partials.AddInto(gain, null);
-        }, gain == null ? [x] : [x, gain]);
+        // n = x·s with s = (mean(x²) + eps)^(−1/2), ∂s/∂x_k = −s³ x_k / C; y = n ⊙ g, dn = dy ⊙ g
+        // ⇒ dx = s (dn − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n.
+        return Norm(x, gain, null, eps, rows, c, center: false);
     }
 
     /// <summary>
@@ -71,22 +26,23 @@ public static partial class Ops
     public static Tensor LayerNorm(Tensor x, Tensor? gain, Tensor? bias, float eps = 1e-5f)
     {
         var (rows, c) = NormRows(x, gain, bias, eps, "LayerNorm");
+        // n = (x − μ)·s with s = (σ² + eps)^(−1/2); y = n ⊙ g + b, dn = dy ⊙ g
+        // ⇒ dx = s (dn − mean(dn) − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n, db = Σ_rows dy.
+        return Norm(x, gain, bias, eps, rows, c, center: true);
+    }
+
+    // Both norms, row by row on NormRow's fused passes, rows in chunks on the configured threads. Kept for the
+    // backward: each row's μ and s ([N] each). The step ledger files this method's rows ("Norm") under norm.
+    private static Tensor Norm(Tensor x, Tensor? gain, Tensor? bias, float eps, int rows, int c, bool center)
+    {
         var y = Tensor.Uninitialized(x.Shape); // [N, C]
         var mean = new float[rows]; // [N]
-        var rstd = new float[rows]; // [N] 1/sqrt(σ² + eps)
+        var rstd = new float[rows]; // [N]
         Chunks.For(rows, c, (r0, r1) =>
         {
             for (int r = r0; r < r1; r++)
-            {
-                var xr = x.Data.AsSpan(r * c, c);
-                var yr = y.Data.AsSpan(r * c, c);
-                mean[r] = TensorPrimitives.Sum<float>(xr) / c;
-                TensorPrimitives.Subtract(xr, mean[r], yr);
-                rstd[r] = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(yr) / c + eps);
-                TensorPrimitives.Multiply(yr, rstd[r], yr);
-                if (gain != null) TensorPrimitives.Multiply(yr, gain.Data, yr);
-                if (bias != null) TensorPrimitives.Add(yr, bias.Data, yr);
-            }
+                (mean[r], rstd[r]) = NormRow.Forward(x.Data.AsSpan(r * c, c), gain == null ? [] : gain.Data, bias == null ? [] : bias.Data,
+                    y.Data.AsSpan(r * c, c), center, eps);
         });
 
         var parents = new List<Tensor>(3) { x };
@@ -94,40 +50,15 @@ public static partial class Ops
         if (bias != null) parents.Add(bias);
         return Tape.Record(y, () =>
         {
-            // n = (x − μ)·s with s = (σ² + eps)^(−1/2); y = n ⊙ g + b, dn = dy ⊙ g
-            // ⇒ dx = s (dn − mean(dn) − n · mean(dn ⊙ n)), dg = Σ_rows dy ⊙ n, db = Σ_rows dy.
             var dy = y.Grad!; // [N, C]
             bool fresh = false; // a first gradient of x: assigned, not added
             var dx = x.RequiresGrad ? x.GradBufferToWrite(out fresh) : null; // [N, C]
             var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, bias is { RequiresGrad: true }); // per chunk: Σ dy ⊙ n, Σ dy
             Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
-                var n = new float[c]; // [C]
-                var dnBuf = new float[c]; // [C]
-                var dg = partials.Gain(chunk);
-                var db = partials.Bias(chunk);
                 for (int r = r0; r < r1; r++)
-                {
-                    var dyr = dy.AsSpan(r * c, c);
-                    TensorPrimitives.Subtract(x.Data.AsSpan(r * c, c), mean[r], n);
-                    TensorPrimitives.Multiply(n, rstd[r], n);
-                    if (!db.IsEmpty) TensorPrimitives.Add(db, dyr, db);
-                    ReadOnlySpan<float> dn = dyr;
-                    if (gain != null)
-                    {
-                        if (!dg.IsEmpty) TensorPrimitives.MultiplyAdd(dyr, n, dg, dg);
-                        TensorPrimitives.Multiply(dyr, gain.Data, dnBuf);
-                        dn = dnBuf;
-                    }
-                    if (dx == null) continue;
-                    var dxr = dx.AsSpan(r * c, c);
-                    float meanDn = TensorPrimitives.Sum(dn) / c;
-                    float meanDnN = TensorPrimitives.Dot(dn, n) / c;
-                    if (fresh) TensorPrimitives.Multiply(dn, rstd[r], dxr);
-                    else TensorPrimitives.MultiplyAdd(dn, rstd[r], dxr, dxr);
-                    TensorPrimitives.Add(dxr, -rstd[r] * meanDn, dxr);
-                    TensorPrimitives.MultiplyAdd(n, -rstd[r] * meanDnN, dxr, dxr);
-                }
+                    NormRow.Backward(x.Data.AsSpan(r * c, c), dy.AsSpan(r * c, c), gain == null ? [] : gain.Data, mean[r], rstd[r], center,
+                        partials.Gain(chunk), partials.Bias(chunk), dx == null ? [] : dx.AsSpan(r * c, c), fresh);
             });
             partials.AddInto(gain, bias);
         }, [.. parents]);

@@ -179,7 +179,7 @@ public sealed class StepLedger
         return op switch
         {
             "CausalSelfAttention" or "Rope" => "attention",
-            "LayerNorm" or "RmsNorm" => "norm",
+            "LayerNorm" or "RmsNorm" or "Norm" => "norm",
             "Gelu" or "GeluLinear" or "Relu" or "Silu" or "Tanh" or "Sigmoid" => "activation",
             "CrossEntropy" or "LogSoftmax" or "Softmax" or "Mse" => "loss/softmax",
             "Embedding" => "embedding",

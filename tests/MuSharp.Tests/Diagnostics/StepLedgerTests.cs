@@ -51,6 +51,17 @@ public class StepLedgerTests
     }
 
     [Fact]
+    public void NormsAreFiledUnderNorm()
+    {
+        // Both norms run on one core method; its rows must land in the norm class, not "other".
+        var gain = new Parameter("g", Role.Vector, 1, 16, Enumerable.Repeat(1f, 16).ToArray(), [16]);
+        var x = Tensor.Randn(new Rng(2), 1f, 8, 16);
+        var ledger = StepLedger.Measure(() => Ops.Mean(Ops.RmsNorm(Ops.LayerNorm(x, gain, null), gain)), new Sgd([gain]), lr: 0.01f, steps: 2, warmup: 1);
+        Assert.Equal(4, ledger.Rows.Where(r => r.Class == "norm").Sum(r => r.Calls)); // 2 norms × (forward, backward)
+        Assert.DoesNotContain(ledger.Rows, r => r.Class == "other" && r.Name.Contains("Norm", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ClassesOfOps()
     {
         Assert.Equal("attention", StepLedger.ClassOf("CausalSelfAttention backward"));
