@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MuSharp.Kernels;
 
@@ -17,9 +19,7 @@ internal static class Softmax
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, out float max, out float inverseSum)
     {
         max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        inverseSum = 1f / TensorPrimitives.Sum<float>(y);
+        inverseSum = 1f / ExpShifted(x, max, 1f, y);
         TensorPrimitives.Multiply(y, inverseSum, y);
     }
 
@@ -27,11 +27,36 @@ internal static class Softmax
     /// y = exp(x − max) · inverseSum from the statistics a <see cref="Forward(ReadOnlySpan{float}, Span{float}, out float, out float)"/>
     /// of the same x gave: the same operations on the same values, so the same bits, without the max and sum passes.
     /// </summary>
-    public static void Recompute(ReadOnlySpan<float> x, Span<float> y, float max, float inverseSum)
+    public static void Recompute(ReadOnlySpan<float> x, Span<float> y, float max, float inverseSum) =>
+        ExpShifted(x, max, inverseSum, y);
+
+    // y = exp(x − shift) · scale in one pass (two roundings: the exp, then the product, never fused); returns
+    // Σ exp(x − shift). Sixteen lanes at a time; the last x.Length mod 16 elements go through one vector padded with
+    // −∞ (exp = 0), so every element takes the same exp whatever its position. y may alias x.
+    private static float ExpShifted(ReadOnlySpan<float> x, float shift, float scale, Span<float> y)
     {
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        TensorPrimitives.Multiply(y, inverseSum, y);
+        int n = x.Length, i = 0;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        var s = Vector512.Create(shift);
+        var acc = Vector512<float>.Zero;
+        for (; i <= n - 16; i += 16)
+        {
+            var e = Vector512.Exp(Vector512.LoadUnsafe(ref x0, (nuint)i) - s);
+            acc += e;
+            (e * scale).StoreUnsafe(ref y0, (nuint)i);
+        }
+        if (i < n)
+        {
+            Span<float> pad = stackalloc float[16];
+            pad.Fill(float.NegativeInfinity);
+            x[i..].CopyTo(pad);
+            var e = Vector512.Exp(Vector512.Create<float>(pad) - s);
+            acc += e;
+            (e * scale).CopyTo(pad);
+            pad[..(n - i)].CopyTo(y[i..]);
+        }
+        return Vector512.Sum(acc);
     }
 
     /// <summary>
@@ -55,8 +80,20 @@ internal static class Softmax
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, bool overwrite = false)
     {
         float dot = TensorPrimitives.Dot(dy, y);
-        TensorPrimitives.Subtract(dy, dot, scratch);
-        if (overwrite) TensorPrimitives.Multiply(scratch, y, dx);
-        else TensorPrimitives.MultiplyAdd(scratch, y, dx, dx);
+        if (!overwrite)
+        {
+            TensorPrimitives.Subtract(dy, dot, scratch);
+            TensorPrimitives.MultiplyAdd(scratch, y, dx, dx);
+            return;
+        }
+        // dx = (dy − dot) ⊙ y in one pass (the attention backward's rows).
+        int n = y.Length, i = 0;
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref float dy0 = ref MemoryMarshal.GetReference(dy);
+        ref float dx0 = ref MemoryMarshal.GetReference(dx);
+        var d = Vector512.Create(dot);
+        for (; i <= n - 16; i += 16)
+            ((Vector512.LoadUnsafe(ref dy0, (nuint)i) - d) * Vector512.LoadUnsafe(ref y0, (nuint)i)).StoreUnsafe(ref dx0, (nuint)i);
+        for (; i < n; i++) dx[i] = (dy[i] - dot) * y[i];
     }
 }
