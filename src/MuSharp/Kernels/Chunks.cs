@@ -30,6 +30,16 @@ internal static class Chunks
             body(0, 0, count);
             return;
         }
+        if (Options.MaxDegreeOfParallelism == 1)
+        {
+            // One thread (MUSHARP_THREADS=1, e.g. a sweep worker): the same chunks in order, without the thread pool.
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                var (start, end) = Range(chunk, chunks, count);
+                body(chunk, start, end);
+            }
+            return;
+        }
         Parallel.For(0, chunks, Options, chunk =>
         {
             var (start, end) = Range(chunk, chunks, count);
