@@ -9,17 +9,17 @@ public static partial class Ops
     /// a pooled buffer for its one GEMM and hands the buffer back, and the backward recomputes it from U (which GELU's
     /// own derivative needs anyway). Saves the [M, K] activation per layer (a quarter of a GPT block's activations at
     /// MLP ratio 4) for one extra GELU pass per step. U is [..., K], W is [K, N], b is [N] or null; output [..., N].
-    /// Same values, bit for bit, as <c>Linear(Gelu(U), W, b, α)</c>, which it is under bf16 (where the Linear keeps
-    /// a bf16 copy of its input and the fp32 one could not be dropped anyway).
+    /// Same values, bit for bit, as <c>Linear(Gelu(U), W, b, α)</c>. Under bf16 gelu(U) is kept only as the bf16
+    /// operand the GEMMs read (made from U in one pass), which is what Linear(Gelu(U)) rounds it to anyway.
     /// </summary>
     public static Tensor GeluLinear(Tensor u, Tensor w, Tensor? bias, float alpha = 1f)
     {
-        if (MixedPrecision.Current == Precision.Bf16) return Linear(Gelu(u), w, bias, alpha);
         if (w.Rank != 2 || u.Rank < 1 || u.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
             throw new ArgumentException($"GeluLinear: expected u [..., K], w [K, N], bias [N]; got {Shapes.Format(u.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
         int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(u.Shape);
         var y = Tensor.Uninitialized([.. u.Shape[..^1], n]); // [M, N]
         if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        if (MixedPrecision.Current == Precision.Bf16) return GeluLinearBf16(u, w, bias, alpha, y, m, n, k);
         var g = Scratch(u.Size); // gelu(U) [M, K]
         Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), g.AsSpan(i0..i1)));
         Gemm.Sgemm(false, false, m, n, k, alpha, g, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
@@ -42,6 +42,43 @@ public static partial class Ops
             if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
             ActivationPool.Return(buffer);
         }, bias == null ? [u, w] : [u, w, bias]);
+    }
+
+    // The bf16 GeluLinear: bf16(gelu(U)) and bf16(W) are made once in the forward and kept for the backward, dY is
+    // rounded once for both backward GEMMs (as LinearBf16); dG = α·dY·Wᵀ goes to a scratch buffer, then
+    // dU (+)= gelu'(U) ⊙ dG in fp32.
+    private static Tensor GeluLinearBf16(Tensor u, Tensor w, Tensor? bias, float alpha, Tensor y, int m, int n, int k)
+    {
+        var gh = Gemm.Bf16Operand.Gelu(u.Data); // bf16(gelu(U)) [M, K]; the ledger charges it to this op (activation)
+        var wh = new Gemm.Bf16Operand(w.Data);
+        Gemm.SgemmBf16(false, false, m, n, k, alpha, gh, k, wh, n, bias == null ? 0f : 1f, y.Data, n);
+        Tensor[] parents = bias == null ? [u, w] : [u, w, bias];
+        if (!Tape.Needs(parents))
+        {
+            gh.Dispose();
+            wh.Dispose();
+            return y;
+        }
+
+        return Tape.Record(y, () =>
+        {
+            var dy = y.Grad!; // [M, N]
+            using (var dyh = new Gemm.Bf16Operand(dy))
+            {
+                if (u.RequiresGrad)
+                {
+                    var dg = Scratch(u.Size); // dG [M, K]
+                    Gemm.SgemmBf16(false, true, m, k, n, alpha, dyh, n, wh, n, 0f, dg, k);
+                    var du = u.GradBufferToWrite(out bool fresh);
+                    Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackward(dg.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1), overwrite: fresh));
+                    ActivationPool.Return(dg);
+                }
+                if (w.RequiresGrad) Gemm.SgemmBf16(true, false, k, n, m, alpha, gh, k, dyh, n, 1f, w.GradBuffer(), n);
+            }
+            if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
+            gh.Dispose();
+            wh.Dispose();
+        }, parents);
     }
 
     // A buffer of `length` floats to use and hand back within one call: from the activation pool when it is large

@@ -180,7 +180,7 @@ public sealed class StepLedger
         {
             "CausalSelfAttention" or "Rope" => "attention",
             "LayerNorm" or "RmsNorm" or "Norm" => "norm",
-            "Gelu" or "GeluLinear" or "Relu" or "Silu" or "Tanh" or "Sigmoid" => "activation",
+            "Gelu" or "GeluLinear" or "GeluLinearBf16" or "Relu" or "Silu" or "Tanh" or "Sigmoid" => "activation",
             "CrossEntropy" or "LogSoftmax" or "Softmax" or "Mse" => "loss/softmax",
             "Embedding" => "embedding",
             "Add" or "Sub" or "Mul" or "Div" or "MulScalar" or "AddScalar" or "PowScalar" or "Exp" or "Log" or "Sum" or "Mean" or "ReduceAll" or "ReduceAxis" => "element-wise",

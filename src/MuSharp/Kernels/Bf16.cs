@@ -69,6 +69,17 @@ public static class Bf16
         for (int i = 0; i < x.Length; i++) x[i] = Round(x[i]);
     }
 
+    /// <summary>
+    /// bf16 patterns of 32 lanes (lo then hi), each rounded as <see cref="FromFloat"/> does: the vector step of
+    /// <see cref="Convert"/>, for kernels that produce a value and round it in the same pass.
+    /// </summary>
+    internal static Vector512<ushort> FromFloats(Vector512<float> lo, Vector512<float> hi)
+    {
+        var one = Vector512.Create(1u);
+        var bias = Vector512.Create(0x7FFFu);
+        return Vector512.Narrow(RoundBits(lo.AsUInt32(), one, bias), RoundBits(hi.AsUInt32(), one, bias));
+    }
+
     // Round-to-nearest-even on 16 lanes; NaN lanes keep their pattern with the quiet bit set.
     private static Vector512<uint> RoundBits(Vector512<uint> bits, Vector512<uint> one, Vector512<uint> bias)
     {

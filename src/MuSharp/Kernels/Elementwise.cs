@@ -112,12 +112,31 @@ internal static class Elementwise
         for (; i < y.Length; i++) y[i] = x[i] * GeluGate(x[i]);
     }
 
+    /// <summary>
+    /// y = bf16(gelu(x)) as bit patterns, in one pass: the same values as <see cref="GeluForward"/> followed by
+    /// <see cref="Bf16.Convert"/>, without the fp32 output in between.
+    /// </summary>
+    public static void GeluForwardBf16(ReadOnlySpan<float> x, Span<ushort> y)
+    {
+        SameLength(y.Length, x.Length);
+        int i = 0;
+        if (Simd)
+            for (; i <= y.Length - 32; i += 32)
+            {
+                var lo = Load(x, i);
+                var hi = Load(x, i + 16);
+                Bf16.FromFloats(lo * GeluGate(lo), hi * GeluGate(hi)).StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)i);
+            }
+        for (; i < y.Length; i++) y[i] = Bf16.FromFloat(x[i] * GeluGate(x[i]));
+    }
+
     // d/dx gelu = s + x · s·(1 − s) · 2·du/dx,  du/dx = √(2/π)·(1 + 3·0.044715·x²)
-    /// <summary>acc += dy · gelu'(x).</summary>
-    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc) => GeluBackward(dy, x, acc, [], false);
+    /// <summary>acc += dy · gelu'(x); acc = dy · gelu'(x) when <paramref name="overwrite"/> (acc is then never read).</summary>
+    public static void GeluBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> acc, bool overwrite = false) =>
+        GeluBackward(dy, x, acc, [], overwrite);
 
     /// <summary>
-    /// In one pass, <see cref="GeluBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> and
+    /// In one pass, <see cref="GeluBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> and
     /// <see cref="GeluForward"/> on the same x: acc += dy · gelu'(x) (acc = dy · gelu'(x) when
     /// <paramref name="overwrite"/>: acc is then never read), then dy = gelu(x) (each element overwritten once read).
     /// Same values, bit for bit, as the two calls; the gate is computed once.

@@ -236,6 +236,32 @@ public static class Gemm
             OpClock.Lap("bf16 conversion");
         }
 
+        private Bf16Operand(int length, ushort[]? bits, float[]? rounded)
+        {
+            Length = length;
+            this.bits = bits;
+            this.rounded = rounded;
+        }
+
+        /// <summary>
+        /// bf16(gelu(u)) made in one pass over u (no fp32 gelu(u) in between), in chunks on the configured threads:
+        /// the same values as <c>new Bf16Operand(gelu(u))</c>.
+        /// </summary>
+        internal static Bf16Operand Gelu(float[] u)
+        {
+            int length = u.Length;
+            if (Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+            {
+                var bits = ArrayPool<ushort>.Shared.Rent(length);
+                Chunks.ForElements(length, (i0, i1) => Elementwise.GeluForwardBf16(u.AsSpan(i0..i1), bits.AsSpan(i0..i1)));
+                return new Bf16Operand(length, bits, null);
+            }
+            var rounded = ArrayPool<float>.Shared.Rent(length);
+            Elementwise.GeluForward(u, rounded.AsSpan(0, length));
+            Bf16.RoundInPlace(rounded.AsSpan(0, length));
+            return new Bf16Operand(length, null, rounded);
+        }
+
         public void Dispose()
         {
             if (bits != null) ArrayPool<ushort>.Shared.Return(bits);

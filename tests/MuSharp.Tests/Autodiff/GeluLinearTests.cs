@@ -59,17 +59,27 @@ public class GeluLinearTests
         for (int i = 0; i < inputs.Length; i++) Assert.Equal(copies[i].Grad, inputs[i].Grad);
     }
 
-    [Fact]
-    public void UnderBf16ItIsLinearOfGelu()
+    [Theory]
+    [InlineData(16, 32, 8)]     // small: one chunk, scalar tails
+    [InlineData(600, 256, 64)]  // several chunks of the fused GELU + rounding pass
+    public void UnderBf16SameBitsAsLinearOfGelu(int m, int k, int n)
     {
-        var u = GradCheck.Input(51, 1f, 16, 32);
-        var w = GradCheck.Input(52, 0.2f, 32, 8);
+        // Under bf16 the fused op keeps only bf16(gelu(U)) and writes dU without a zeroed buffer; outputs and all
+        // gradients must still be the bits of Linear(Gelu(U)) under bf16, which rounds the same gelu values.
+        var inputs = new[] { GradCheck.Input(51, 1f, m, k), GradCheck.Input(52, 0.2f, k, n), GradCheck.Input(53, 1f, n) };
+        var copies = inputs.Select(t => { var c = t.Detach(); c.RequiresGrad = true; return c; }).ToArray();
+        Tensor fused, plain;
         using (MixedPrecision.Use(Precision.Bf16))
         {
-            var fused = Ops.GeluLinear(u, w, null);
-            var plain = Ops.Linear(Ops.Gelu(u), w, null);
-            Assert.Equal(plain.Data, fused.Data);
+            fused = Ops.GeluLinear(inputs[0], inputs[1], inputs[2], 0.5f);
+            plain = Ops.Linear(Ops.Gelu(copies[0]), copies[1], copies[2], 0.5f);
         }
+        Assert.Equal(plain.Data, fused.Data);
+        var r = new float[fused.Size];
+        new Rng(54).FillNormal(r, 0f, 1f);
+        Tape.Backward(fused, r);
+        Tape.Backward(plain, r);
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(copies[i].Grad, inputs[i].Grad);
     }
 
     [Fact]
