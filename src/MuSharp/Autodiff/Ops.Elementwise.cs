@@ -15,6 +15,9 @@ public static partial class Ops
     {
         public Span<float> Row(Span<float> s, int r) => s.Slice(r * Cols, Cols);
         public ReadOnlySpan<float> ReadRow(ReadOnlySpan<float> s, int r) => s.Slice(r * Cols, Cols);
+
+        // b has a's size and lines up element for element (one row of everything).
+        public bool SameShape => Mode == BroadcastMode.Repeat && Rows == 1;
     }
 
     private enum BinaryOp { Add, Sub, Mul, Div }
@@ -44,7 +47,7 @@ public static partial class Ops
     private static Tensor BroadcastForward(Tensor a, Tensor b, Broadcast bc, BinaryOp op)
     {
         var y = Tensor.Uninitialized((int[])a.Shape.Clone()); // a's shape
-        if (op == BinaryOp.Add && bc.Mode == BroadcastMode.Repeat && bc.Rows == 1)
+        if (op == BinaryOp.Add && bc.SameShape)
         {
             // Same shapes (a residual connection): one element-wise pass, chunked.
             Chunks.ForElements(y.Size, (i0, i1) => TensorPrimitives.Add(a.Data.AsSpan(i0..i1), b.Data.AsSpan(i0..i1), y.Data.AsSpan(i0..i1)));
@@ -102,7 +105,7 @@ public static partial class Ops
             var dy = y.Grad!;
             // d/da (a + b) = 1, d/db (a + b) = 1 (summed over the broadcast axis)
             if (a.RequiresGrad) AccumulateGrad(a, dy);
-            if (b.RequiresGrad && bc.Mode == BroadcastMode.Repeat && bc.Rows == 1) AccumulateGrad(b, dy);
+            if (b.RequiresGrad && bc.SameShape) AccumulateGrad(b, dy);
             else if (b.RequiresGrad) ReduceToBroadcast(bc, dy, b.GradBuffer(), 1f);
         }, a, b);
     }
@@ -297,8 +300,9 @@ public static partial class Ops
         // d/dx gelu = s + x·s·(1 − s)·2u', s = σ(2u), u = √(2/π)·(x + 0.044715·x³)
         return Tape.Record(y, () =>
         {
-            var (dy, da) = (y.Grad!, a.GradBuffer());
-            Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluBackward(dy.AsSpan(i0..i1), a.Data.AsSpan(i0..i1), da.AsSpan(i0..i1)));
+            var dy = y.Grad!;
+            var da = a.GradBufferToWrite(out bool fresh);
+            Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluBackward(dy.AsSpan(i0..i1), a.Data.AsSpan(i0..i1), da.AsSpan(i0..i1), overwrite: fresh));
         }, a);
     }
 

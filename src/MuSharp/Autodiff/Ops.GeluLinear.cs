@@ -14,11 +14,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor GeluLinear(Tensor u, Tensor w, Tensor? bias, float alpha = 1f)
     {
-        if (w.Rank != 2 || u.Rank < 1 || u.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
-            throw new ArgumentException($"GeluLinear: expected u [..., K], w [K, N], bias [N]; got {Shapes.Format(u.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
-        int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(u.Shape);
-        var y = Tensor.Uninitialized([.. u.Shape[..^1], n]); // [M, N]
-        if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        var (y, m, n, k) = AffineOutput(u, w, bias, "GeluLinear", "u");
         if (MixedPrecision.Current == Precision.Bf16) return GeluLinearBf16(u, w, bias, alpha, y, m, n, k);
         var g = Scratch(u.Size); // gelu(U) [M, K]
         Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), g.AsSpan(i0..i1)));

@@ -51,11 +51,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor w, Tensor? bias, float alpha = 1f)
     {
-        if (w.Rank != 2 || x.Rank < 1 || x.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
-            throw new ArgumentException($"Linear: expected x [..., K], w [K, N], bias [N]; got {Shapes.Format(x.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
-        int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(x.Shape);
-        var y = Tensor.Uninitialized([.. x.Shape[..^1], n]); // [M, N]
-        if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        var (y, m, n, k) = AffineOutput(x, w, bias, "Linear", "x");
         if (MixedPrecision.Current == Precision.Bf16) return LinearBf16(x, w, bias, alpha, y, m, n, k);
         Gemm.Sgemm(false, false, m, n, k, alpha, x.Data, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
 
@@ -105,6 +101,18 @@ public static partial class Ops
             xh.Dispose();
             wh.Dispose();
         }, parents);
+    }
+
+    // Validates x [..., K], w [K, N], bias [N] or null for `op` (its input named `input` in the message) and returns
+    // the output [..., N] holding the bias in every row (or uninitialized without one), with (M, N, K).
+    private static (Tensor Y, int M, int N, int K) AffineOutput(Tensor x, Tensor w, Tensor? bias, string op, string input)
+    {
+        if (w.Rank != 2 || x.Rank < 1 || x.Shape[^1] != w.Shape[0] || (bias != null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[1])))
+            throw new ArgumentException($"{op}: expected {input} [..., K], w [K, N], bias [N]; got {Shapes.Format(x.Shape)}, {Shapes.Format(w.Shape)}, {(bias == null ? "no bias" : Shapes.Format(bias.Shape))}.");
+        int k = w.Shape[0], n = w.Shape[1], m = Shapes.Rows(x.Shape);
+        var y = Tensor.Uninitialized([.. x.Shape[..^1], n]); // [M, N]
+        if (bias != null) for (int i = 0; i < m; i++) bias.Data.CopyTo(y.Data, i * n);
+        return (y, m, n, k);
     }
 
     // db += Σ_rows dY for dY [m, n].

@@ -53,7 +53,7 @@ public static partial class Ops
             var dy = y.Grad!; // [N, C]
             bool fresh = false; // a first gradient of x: assigned, not added
             var dx = x.RequiresGrad ? x.GradBufferToWrite(out fresh) : null; // [N, C]
-            var partials = NormPartials(rows, c, gain is { RequiresGrad: true }, bias is { RequiresGrad: true }); // per chunk: Σ dy ⊙ n, Σ dy
+            var partials = new NormGradPartials(Chunks.Count(rows, c), c, gain is { RequiresGrad: true }, bias is { RequiresGrad: true }); // per chunk: Σ dy ⊙ n, Σ dy
             Chunks.For(rows, partials.Chunks, (chunk, r0, r1) =>
             {
                 for (int r = r0; r < r1; r++)
@@ -63,9 +63,6 @@ public static partial class Ops
             partials.AddInto(gain, bias);
         }, [.. parents]);
     }
-
-    private static NormGradPartials NormPartials(int rows, int c, bool gain, bool bias) =>
-        new(Chunks.Count(rows, c), c, gain, bias);
 
     // The gain and bias gradients of a norm's backward are sums over rows; each row chunk sums its own rows into its
     // own [C] slice, and AddInto adds the slices in chunk order (fixed by the shape, so the same bits on any machine).
