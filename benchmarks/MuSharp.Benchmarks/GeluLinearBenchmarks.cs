@@ -31,13 +31,5 @@ public class GeluLinearBenchmarks
     [Benchmark]
     public Tensor Fused() => Step(() => Ops.GeluLinear(u, w, null));
 
-    private Tensor Step(Func<Tensor> forward)
-    {
-        u.ZeroGrad();
-        w.ZeroGrad();
-        Tensor y;
-        using (Tape.ReuseActivations()) y = forward(); // [Tokens, Channels]
-        Tape.Backward(y, upstream);
-        return y;
-    }
+    private Tensor Step(Func<Tensor> forward) => BackwardStep.Run(forward, upstream, u, w);
 }

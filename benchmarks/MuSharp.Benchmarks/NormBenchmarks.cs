@@ -37,14 +37,5 @@ public class NormBenchmarks
     [Benchmark]
     public Tensor Fused() => Step(() => Ops.LayerNorm(x, gain, bias));
 
-    private Tensor Step(Func<Tensor> forward)
-    {
-        x.ZeroGrad();
-        gain.ZeroGrad();
-        bias.ZeroGrad();
-        Tensor y;
-        using (Tape.ReuseActivations()) y = forward(); // [Tokens, Channels]
-        Tape.Backward(y, upstream);
-        return y;
-    }
+    private Tensor Step(Func<Tensor> forward) => BackwardStep.Run(forward, upstream, x, gain, bias);
 }

@@ -43,40 +43,33 @@ public class GeluLinearTests
     }
 
     [Fact]
-    public void SameBitsAsLinearOfGelu()
-    {
+    public void SameBitsAsLinearOfGelu() =>
         // A GPT MLP's shape at small width: the pooled scratch path (M·K ≥ 16K floats) and a bias.
-        const int m = 64, k = 512, n = 128;
-        var inputs = new[] { GradCheck.Input(41, 1f, m, k), GradCheck.Input(42, 0.05f, k, n), GradCheck.Input(43, 1f, n) };
-        var copies = inputs.Select(t => { var c = t.Detach(); c.RequiresGrad = true; return c; }).ToArray();
-        var fused = Ops.GeluLinear(inputs[0], inputs[1], inputs[2], 0.75f);
-        var plain = Ops.Linear(Ops.Gelu(copies[0]), copies[1], copies[2], 0.75f);
-        Assert.Equal(plain.Data, fused.Data);
-        var r = new float[fused.Size];
-        new Rng(44).FillNormal(r, 0f, 1f);
-        Tape.Backward(fused, r);
-        Tape.Backward(plain, r);
-        for (int i = 0; i < inputs.Length; i++) Assert.Equal(copies[i].Grad, inputs[i].Grad);
-    }
+        AssertSameBitsAsLinearOfGelu(64, 512, 128, 0.75f, Precision.Fp32, seed: 41);
 
     [Theory]
     [InlineData(16, 32, 8)]     // small: one chunk, scalar tails
     [InlineData(600, 256, 64)]  // several chunks of the fused GELU + rounding pass
-    public void UnderBf16SameBitsAsLinearOfGelu(int m, int k, int n)
-    {
+    public void UnderBf16SameBitsAsLinearOfGelu(int m, int k, int n) =>
         // Under bf16 the fused op keeps only bf16(gelu(U)) and writes dU without a zeroed buffer; outputs and all
         // gradients must still be the bits of Linear(Gelu(U)) under bf16, which rounds the same gelu values.
-        var inputs = new[] { GradCheck.Input(51, 1f, m, k), GradCheck.Input(52, 0.2f, k, n), GradCheck.Input(53, 1f, n) };
+        AssertSameBitsAsLinearOfGelu(m, k, n, 0.5f, Precision.Bf16, seed: 51);
+
+    // GeluLinear and Linear(Gelu) on copies of the same U [m, k], W [k, n], b [n]: the same output and gradients, bit
+    // for bit, after a backward from the same random upstream gradient.
+    private static void AssertSameBitsAsLinearOfGelu(int m, int k, int n, float alpha, Precision precision, ulong seed)
+    {
+        var inputs = new[] { GradCheck.Input(seed, 1f, m, k), GradCheck.Input(seed + 1, 0.05f, k, n), GradCheck.Input(seed + 2, 1f, n) };
         var copies = inputs.Select(t => { var c = t.Detach(); c.RequiresGrad = true; return c; }).ToArray();
         Tensor fused, plain;
-        using (MixedPrecision.Use(Precision.Bf16))
+        using (MixedPrecision.Use(precision))
         {
-            fused = Ops.GeluLinear(inputs[0], inputs[1], inputs[2], 0.5f);
-            plain = Ops.Linear(Ops.Gelu(copies[0]), copies[1], copies[2], 0.5f);
+            fused = Ops.GeluLinear(inputs[0], inputs[1], inputs[2], alpha);
+            plain = Ops.Linear(Ops.Gelu(copies[0]), copies[1], copies[2], alpha);
         }
         Assert.Equal(plain.Data, fused.Data);
         var r = new float[fused.Size];
-        new Rng(54).FillNormal(r, 0f, 1f);
+        new Rng(seed + 3).FillNormal(r, 0f, 1f);
         Tape.Backward(fused, r);
         Tape.Backward(plain, r);
         for (int i = 0; i < inputs.Length; i++) Assert.Equal(copies[i].Grad, inputs[i].Grad);
