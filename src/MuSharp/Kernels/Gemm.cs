@@ -15,8 +15,9 @@ internal enum GemmBackend
 /// Single-precision GEMM, row-major: C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C.
 /// op(X) is X or Xᵀ; lda/ldb/ldc are the row strides of A, B, C as stored.
 /// Backends: oneDNN (<c>dnnl_sgemm</c>) when libdnnl.so.2 is present, else OpenBLAS, else a managed kernel;
-/// <c>MUSHARP_GEMM=onednn|openblas|managed</c> forces one. oneDNN is the default because it measured faster at most
-/// GEMM shapes of a training step on this machine and its bf16 GEMM has no OpenBLAS counterpart (docs/engine.md).
+/// <c>MUSHARP_GEMM=onednn|openblas|managed</c> forces one for every call. oneDNN is the default because it measured
+/// faster in the GPT steps and its bf16 GEMM has no OpenBLAS counterpart; with it, fp32 GEMMs with every dimension
+/// ≤ <see cref="SmallShapeLimit"/> run on OpenBLAS, which measured faster in steps made of such GEMMs (docs/engine.md).
 /// OpenBLAS stays loaded for LAPACK.
 /// </summary>
 public static class Gemm
@@ -28,10 +29,34 @@ public static class Gemm
     private static GemmBackend? forced;
 
     /// <summary>Human-readable name of the backend in use, e.g. "OpenBLAS 0.3.21 SkylakeX, 2 threads".</summary>
-    public static string Backend => Describe(Active);
+    public static string Backend => forced is null && RoutesSmallShapes.Value
+        ? $"{Describe(Active)}; {Describe(GemmBackend.OpenBlas)} where m, n, k ≤ {SmallShapeLimit}"
+        : Describe(Active);
 
-    // The backend Sgemm dispatches to.
+    // The process's backend: bf16 GEMMs and every fp32 GEMM with a dimension above SmallShapeLimit run on it.
     internal static GemmBackend Active => forced ?? Default.Value;
+
+    /// <summary>
+    /// fp32 GEMMs whose m, n and k are all at most this run on OpenBLAS when MuSharp chose oneDNN itself (MUSHARP_GEMM
+    /// unset). In whole train steps whose GEMMs are all this small (the MLP at batch 256, a GPT at 1,024 tokens)
+    /// OpenBLAS was faster, though oneDNN is as fast or faster on each shape alone; in GPT steps at 2,048 tokens, where
+    /// every GEMM has the tokens as a dimension, oneDNN was. docs/engine.md ("Two GEMM libraries by shape").
+    /// </summary>
+    internal const int SmallShapeLimit = 1024;
+
+    private static readonly Lazy<bool> RoutesSmallShapes = new(() =>
+        RoutesSmall(Environment.GetEnvironmentVariable(BackendVariable), Default.Value, OpenBlas.IsAvailable));
+
+    // Whether small fp32 GEMMs go to OpenBLAS: only when the default choice is oneDNN, OpenBLAS loaded, and the user did
+    // not name oneDNN in MUSHARP_GEMM (a named backend runs every call).
+    internal static bool RoutesSmall(string? requested, GemmBackend chosen, bool hasOpenBlas) =>
+        chosen == GemmBackend.OneDnn && hasOpenBlas && requested?.Trim().ToLowerInvariant() != "onednn";
+
+    internal static GemmBackend Route(GemmBackend chosen, bool routesSmall, int m, int n, int k) =>
+        routesSmall && Math.Max(m, Math.Max(n, k)) <= SmallShapeLimit ? GemmBackend.OpenBlas : chosen;
+
+    // The backend an fp32 call of this shape runs on.
+    internal static GemmBackend For(int m, int n, int k) => forced ?? Route(Default.Value, RoutesSmallShapes.Value, m, n, k);
 
     // Process-wide override (benchmarks, comparisons); null restores the default choice.
     internal static void UseBackend(GemmBackend? backend)
@@ -66,7 +91,7 @@ public static class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         OpClock.Hold();
-        Sgemm(Active, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Sgemm(For(m, n, k), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         OpClock.Gemm(Precision.Fp32, transA, transB, m, n, k);
     }
 

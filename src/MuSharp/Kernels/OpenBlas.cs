@@ -35,6 +35,15 @@ public static unsafe class OpenBlas
     /// <summary>The OPENBLAS_CORETYPE value MuSharp set before loading, or null if it left the inherited one.</summary>
     public static string? CoreTypeRequested { get; private set; }
 
+    /// <summary>The OPENBLAS_THREAD_TIMEOUT value MuSharp set before loading, or null if the user set one.</summary>
+    public static string? ThreadTimeoutRequested { get; private set; }
+
+    // OpenBLAS's idle workers spin for 2^OPENBLAS_THREAD_TIMEOUT time-stamp cycles before they sleep: 2^28 by default,
+    // ~0.1 s at 3 GHz. Since the small fp32 GEMMs run on OpenBLAS (Gemm.SmallShapeLimit), a worker still spinning
+    // when the step moves on to oneDNN GEMMs or the managed kernels takes one of the 2 cores from them. 2^22 (~1.4 ms)
+    // still bridges the gaps between a step's back-to-back GEMMs. Measured in docs/engine.md; a user's value wins.
+    internal const string ThreadTimeoutVariable = "OPENBLAS_THREAD_TIMEOUT", DefaultThreadTimeout = "22";
+
     /// <summary>"OpenBLAS 0.3.21" taken from the config string; null when absent.</summary>
     public static string? Version
     {
@@ -86,6 +95,9 @@ public static unsafe class OpenBlas
         // Environment.SetEnvironmentVariable does not touch: set it through libc before the first load.
         var core = ChooseCoreType();
         if (core is not null && SetNativeEnvironment("OPENBLAS_CORETYPE", core)) CoreTypeRequested = core;
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ThreadTimeoutVariable)) &&
+            SetNativeEnvironment(ThreadTimeoutVariable, DefaultThreadTimeout))
+            ThreadTimeoutRequested = DefaultThreadTimeout;
         if (!NativeLibrary.TryLoad("libopenblas.so.0", typeof(OpenBlas).Assembly, null, out nint h)) return null;
         if (!NativeLibrary.TryGetExport(h, "cblas_sgemm", out nint sgemm)) return null;
         var lib = new Binding(h, sgemm);
