@@ -38,19 +38,20 @@ public static class Gemm
 
     /// <summary>
     /// fp32 GEMMs whose m, n and k are all at most this run on OpenBLAS when MuSharp chose oneDNN itself (MUSHARP_GEMM
-    /// unset). In whole train steps whose GEMMs are all this small (the MLP at batch 256, a GPT at 1,024 tokens)
-    /// OpenBLAS was faster, though oneDNN is as fast or faster on each shape alone; in GPT steps at 2,048 tokens, where
-    /// every GEMM has the tokens as a dimension, oneDNN was. docs/engine.md ("Two GEMM libraries by shape").
+    /// unset) and runs them on several threads. In whole train steps whose GEMMs are all this small (the MLP at batch
+    /// 256) OpenBLAS was faster, though oneDNN is as fast or faster on each shape alone: its sleeping OpenMP threads
+    /// are woken for every call. In GPT steps at 2,048 tokens, where every GEMM has the tokens as a dimension, oneDNN
+    /// was as fast or faster; on one thread the two were even. docs/engine.md ("Two GEMM libraries by shape").
     /// </summary>
     internal const int SmallShapeLimit = 1024;
 
     private static readonly Lazy<bool> RoutesSmallShapes = new(() =>
-        RoutesSmall(Environment.GetEnvironmentVariable(BackendVariable), Default.Value, OpenBlas.IsAvailable));
+        RoutesSmall(Environment.GetEnvironmentVariable(BackendVariable), Default.Value, OpenBlas.IsAvailable, OpenBlas.ConfiguredThreads));
 
-    // Whether small fp32 GEMMs go to OpenBLAS: only when the default choice is oneDNN, OpenBLAS loaded, and the user did
-    // not name oneDNN in MUSHARP_GEMM (a named backend runs every call).
-    internal static bool RoutesSmall(string? requested, GemmBackend chosen, bool hasOpenBlas) =>
-        chosen == GemmBackend.OneDnn && hasOpenBlas && requested?.Trim().ToLowerInvariant() != "onednn";
+    // Whether small fp32 GEMMs go to OpenBLAS: only when the default choice is oneDNN, OpenBLAS loaded, the GEMMs run on
+    // more than one thread, and the user did not name oneDNN in MUSHARP_GEMM (a named backend runs every call).
+    internal static bool RoutesSmall(string? requested, GemmBackend chosen, bool hasOpenBlas, int threads) =>
+        chosen == GemmBackend.OneDnn && hasOpenBlas && threads > 1 && requested?.Trim().ToLowerInvariant() != "onednn";
 
     internal static GemmBackend Route(GemmBackend chosen, bool routesSmall, int m, int n, int k) =>
         routesSmall && Math.Max(m, Math.Max(n, k)) <= SmallShapeLimit ? GemmBackend.OpenBlas : chosen;

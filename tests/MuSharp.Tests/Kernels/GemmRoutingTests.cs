@@ -4,24 +4,25 @@ using static MuSharp.Tests.Kernels.OneDnnGemmTests;
 namespace MuSharp.Tests.Kernels;
 
 /// <summary>
-/// The default choice sends fp32 GEMMs with every dimension ≤ 1024 to OpenBLAS and the rest to oneDNN; a backend
-/// named in MUSHARP_GEMM runs every call; bf16 GEMMs stay on oneDNN. OpenBLAS's idle spin is shortened unless the
+/// The default choice, on more than one thread, sends fp32 GEMMs with every dimension ≤ 1024 to OpenBLAS and the rest
+/// to oneDNN; a backend named in MUSHARP_GEMM runs every call; bf16 GEMMs stay on oneDNN. OpenBLAS's idle spin is shortened unless the
 /// user set it.
 /// </summary>
 public class GemmRoutingTests
 {
     [Theory]
-    [InlineData(null, "OneDnn", true, true)]
-    [InlineData("", "OneDnn", true, true)]
-    [InlineData("cublas", "OneDnn", true, true)] // an unusable value leaves the default choice
-    [InlineData("onednn", "OneDnn", true, false)]
-    [InlineData(" OneDNN ", "OneDnn", true, false)]
-    [InlineData(null, "OneDnn", false, false)] // no OpenBLAS to route to
-    [InlineData("openblas", "OpenBlas", true, false)]
-    [InlineData(null, "OpenBlas", true, false)]
-    [InlineData("managed", "Managed", true, false)]
-    public void OnlyTheDefaultOneDnnChoiceRoutes(string? requested, string chosen, bool hasOpenBlas, bool routes) =>
-        Assert.Equal(routes, Gemm.RoutesSmall(requested, Enum.Parse<GemmBackend>(chosen), hasOpenBlas));
+    [InlineData(null, "OneDnn", true, 2, true)]
+    [InlineData("", "OneDnn", true, 16, true)]
+    [InlineData("cublas", "OneDnn", true, 2, true)] // an unusable value leaves the default choice
+    [InlineData(null, "OneDnn", true, 1, false)] // one thread: nothing to wake, the two measured even
+    [InlineData("onednn", "OneDnn", true, 2, false)]
+    [InlineData(" OneDNN ", "OneDnn", true, 2, false)]
+    [InlineData(null, "OneDnn", false, 2, false)] // no OpenBLAS to route to
+    [InlineData("openblas", "OpenBlas", true, 2, false)]
+    [InlineData(null, "OpenBlas", true, 2, false)]
+    [InlineData("managed", "Managed", true, 2, false)]
+    public void OnlyTheDefaultMultiThreadedOneDnnChoiceRoutes(string? requested, string chosen, bool hasOpenBlas, int threads, bool routes) =>
+        Assert.Equal(routes, Gemm.RoutesSmall(requested, Enum.Parse<GemmBackend>(chosen), hasOpenBlas, threads));
 
     [Theory]
     [InlineData(256, 1024, 784, "OpenBlas")]   // MLP forward at batch 256
@@ -39,14 +40,15 @@ public class GemmRoutingTests
         Assert.Equal(GemmBackend.Managed, Gemm.Route(GemmBackend.Managed, false, m, n, k));
     }
 
-    // This process: with both libraries and MUSHARP_GEMM unset (CI), a small call runs on OpenBLAS, a large one on
+    // This process: with both libraries, 2 or more threads and MUSHARP_GEMM unset (CI), a small call runs on OpenBLAS, a large one on
     // oneDNN, and the public entry point gives the reference's values on both sides of the limit.
     [Theory]
     [InlineData(1024, 33, 517, false, true)]
     [InlineData(1025, 33, 517, true, false)]
     public void PublicSgemmRoutesAndMatchesTheReference(int m, int n, int k, bool ta, bool tb)
     {
-        bool routed = OneDnn.IsAvailable && OpenBlas.IsAvailable && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Gemm.BackendVariable));
+        bool routed = OneDnn.IsAvailable && OpenBlas.IsAvailable && OpenBlas.ConfiguredThreads > 1 &&
+            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Gemm.BackendVariable));
         if (routed)
             Assert.Equal(m <= Gemm.SmallShapeLimit ? GemmBackend.OpenBlas : GemmBackend.OneDnn, Gemm.For(m, n, k));
         var (expected, actual, c0, ldc, tolerance) = Run(m, n, k, ta, tb, roundInputs: false,
