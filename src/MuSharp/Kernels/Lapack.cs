@@ -62,11 +62,12 @@ public static unsafe class Lapack
     /// Symmetric rank-k update on the lower triangle (i ≥ j) of row-major C[n, n]: C = alpha·A·Aᵀ + beta·C for
     /// A [n, k] (transA false) or C = alpha·Aᵀ·A + beta·C for A [k, n] (transA true), via OpenBLAS cblas_ssyrk at
     /// half the FLOPs of the equivalent GEMM; the strict upper triangle is left untouched. Returns false (and does
-    /// nothing) when OpenBLAS lacks the routine, so callers fall back to <see cref="Gemm.Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
+    /// nothing) when OpenBLAS lacks the routine or does not run fp32 GEMMs of this shape (<see cref="Gemm.For"/>), so
+    /// callers fall back to <see cref="Gemm.Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
     /// </summary>
     internal static bool TrySyrkLower(bool transA, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
     {
-        if (CblasSsyrk.Value == 0 || Gemm.Active != GemmBackend.OpenBlas || n <= 0 || k <= 0) return false;
+        if (CblasSsyrk.Value == 0 || n <= 0 || k <= 0 || Gemm.For(n, n, k) != GemmBackend.OpenBlas) return false;
         if (a.Length < (long)((transA ? k : n) - 1) * lda + (transA ? n : k) || c.Length < (long)(n - 1) * ldc + n)
             throw new ArgumentException($"TrySyrkLower: spans too short for n={n}, k={k}, lda={lda}, ldc={ldc}.", nameof(a));
         const int RowMajor = 101, Lower = 122, NoTrans = 111, Trans = 112;
