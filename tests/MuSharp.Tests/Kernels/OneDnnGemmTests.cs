@@ -25,10 +25,8 @@ public class OneDnnGemmTests
     public void OneDnnSgemmMatchesReference(int m, int n, int k, bool ta, bool tb)
     {
         if (!OneDnn.IsAvailable) return;
-        var (expected, actual, c0, ldc, tolerance) = Run(m, n, k, ta, tb, roundInputs: false,
+        CheckAgainstReference(m, n, k, ta, tb, roundInputs: false,
             (a, lda, b, ldb, c) => Gemm.Sgemm(GemmBackend.OneDnn, ta, tb, m, n, k, Alpha, a, lda, b, ldb, Beta, c, n + 7));
-        AssertClose(expected, actual, tolerance);
-        AssertPaddingUntouched(c0, actual, m, n, ldc);
     }
 
     [Theory]
@@ -36,10 +34,8 @@ public class OneDnnGemmTests
     public void OneDnnBf16GemmMatchesReferenceOnRoundedInputs(int m, int n, int k, bool ta, bool tb)
     {
         if (!OneDnn.HasBf16Gemm) return;
-        var (expected, actual, c0, ldc, tolerance) = Run(m, n, k, ta, tb, roundInputs: true,
+        CheckAgainstReference(m, n, k, ta, tb, roundInputs: true,
             (a, lda, b, ldb, c) => Gemm.SgemmBf16(GemmBackend.OneDnn, ta, tb, m, n, k, Alpha, a, lda, b, ldb, Beta, c, n + 7));
-        AssertClose(expected, actual, tolerance);
-        AssertPaddingUntouched(c0, actual, m, n, ldc);
     }
 
     [Theory]
@@ -130,6 +126,14 @@ public class OneDnnGemmTests
         // Float rounding of a k-term dot product grows like √k · ulp · max|aᵢbᵢ|, plus the β·C term.
         float tolerance = 1e-5f * (MathF.Sqrt(k) * Alpha + Math.Abs(Beta)) + 1e-6f;
         return (expected, actual, c0, ldc, tolerance);
+    }
+
+    // Run, then the values within the tolerance and C's padding untouched.
+    internal static void CheckAgainstReference(int m, int n, int k, bool ta, bool tb, bool roundInputs, GemmCall call)
+    {
+        var (expected, actual, c0, ldc, tolerance) = Run(m, n, k, ta, tb, roundInputs, call);
+        AssertClose(expected, actual, tolerance);
+        AssertPaddingUntouched(c0, actual, m, n, ldc);
     }
 
     internal static void AssertPaddingUntouched(float[] c0, float[] actual, int m, int n, int ldc)
