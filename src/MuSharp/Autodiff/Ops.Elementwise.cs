@@ -296,14 +296,20 @@ public static partial class Ops
     public static Tensor Gelu(Tensor a)
     {
         var y = Tensor.Uninitialized((int[])a.Shape.Clone());
-        Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluForward(a.Data.AsSpan(i0..i1), y.Data.AsSpan(i0..i1)));
+        GeluForwardChunked(a.Data, y.Data);
         // d/dx gelu = s + x·s·(1 − s)·2u', s = σ(2u), u = √(2/π)·(x + 0.044715·x³)
-        return Tape.Record(y, () =>
-        {
-            var dy = y.Grad!;
-            var da = a.GradBufferToWrite(out bool fresh);
-            Chunks.ForElements(a.Size, (i0, i1) => Elementwise.GeluBackward(dy.AsSpan(i0..i1), a.Data.AsSpan(i0..i1), da.AsSpan(i0..i1), overwrite: fresh));
-        }, a);
+        return Tape.Record(y, () => AccumulateGeluGrad(a, y.Grad!), a);
+    }
+
+    // y[..x.Length] = gelu(x), chunked.
+    private static void GeluForwardChunked(float[] x, float[] y) =>
+        Chunks.ForElements(x.Length, (i0, i1) => Elementwise.GeluForward(x.AsSpan(i0..i1), y.AsSpan(i0..i1)));
+
+    // x.Grad (+)= gelu'(x) ⊙ dy, chunked; a first gradient is written, not added.
+    private static void AccumulateGeluGrad(Tensor x, float[] dy)
+    {
+        var dx = x.GradBufferToWrite(out bool fresh);
+        Chunks.ForElements(x.Size, (i0, i1) => Elementwise.GeluBackward(dy.AsSpan(i0..i1), x.Data.AsSpan(i0..i1), dx.AsSpan(i0..i1), overwrite: fresh));
     }
 
     /// <summary>SiLU (swish): x·σ(x).</summary>

@@ -17,7 +17,7 @@ public static partial class Ops
         var (y, m, n, k) = AffineOutput(u, w, bias, "GeluLinear", "u");
         if (MixedPrecision.Current == Precision.Bf16) return GeluLinearBf16(u, w, bias, alpha, y, m, n, k);
         var g = Scratch(u.Size); // gelu(U) [M, K]
-        Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), g.AsSpan(i0..i1)));
+        GeluForwardChunked(u.Data, g);
         Gemm.Sgemm(false, false, m, n, k, alpha, g, k, w.Data, n, bias == null ? 0f : 1f, y.Data, n);
         ActivationPool.Return(g);
 
@@ -33,7 +33,7 @@ public static partial class Ops
                 var du = u.GradBufferToWrite(out bool fresh);
                 Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackwardThenForward(buffer.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1), overwrite: fresh));
             }
-            else if (w.RequiresGrad) Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluForward(u.Data.AsSpan(i0..i1), buffer.AsSpan(i0..i1)));
+            else if (w.RequiresGrad) GeluForwardChunked(u.Data, buffer);
             if (w.RequiresGrad) Gemm.Sgemm(true, false, k, n, m, alpha, buffer, k, dy, n, 1f, w.GradBuffer(), n);
             if (bias is { RequiresGrad: true }) AddRows(dy, m, n, bias.GradBuffer());
             ActivationPool.Return(buffer);
@@ -65,8 +65,7 @@ public static partial class Ops
                 {
                     var dg = Scratch(u.Size); // dG [M, K]
                     Gemm.SgemmBf16(false, true, m, k, n, alpha, dyh, n, wh, n, 0f, dg, k);
-                    var du = u.GradBufferToWrite(out bool fresh);
-                    Chunks.ForElements(u.Size, (i0, i1) => Elementwise.GeluBackward(dg.AsSpan(i0..i1), u.Data.AsSpan(i0..i1), du.AsSpan(i0..i1), overwrite: fresh));
+                    AccumulateGeluGrad(u, dg);
                     ActivationPool.Return(dg);
                 }
                 if (w.RequiresGrad) Gemm.SgemmBf16(true, false, k, n, m, alpha, gh, k, dyh, n, 1f, w.GradBuffer(), n);

@@ -81,9 +81,12 @@ public static class Gemm
     /// emulation (inputs rounded to bf16 and widened, then the fp32 GEMM of the active backend; same values up to the
     /// order of fp32 accumulation, no speed-up).
     /// </summary>
-    public static string Bf16Backend => Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm
+    public static string Bf16Backend => NativeBf16(Active)
         ? $"{OneDnn.Version} gemm_bf16bf16f32, {Plural(OneDnn.Threads)}"
         : $"emulated bf16 on {Backend}";
+
+    // Whether bf16 GEMMs on this backend are oneDNN's native ones (else emulated on fp32 GEMMs).
+    private static bool NativeBf16(GemmBackend backend) => backend == GemmBackend.OneDnn && OneDnn.HasBf16Gemm;
 
     private static string Plural(int threads) => $"{threads} thread{(threads == 1 ? "" : "s")}";
 
@@ -193,7 +196,7 @@ public static class Gemm
         if (!Multiplies(transA, transB, m, n, k, alpha, a.Length, lda, b.Length, ldb, beta, c, ldc)) return;
         // Only the stored window is converted: rows·ld elements, the padding between rows included.
         int aLen = StoredLength(transA ? k : m, transA ? m : k, lda), bLen = StoredLength(transB ? n : k, transB ? k : n, ldb);
-        if (backend == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+        if (NativeBf16(backend))
         {
             var ah = ArrayPool<ushort>.Shared.Rent(aLen);
             var bh = ArrayPool<ushort>.Shared.Rent(bLen);
@@ -248,7 +251,7 @@ public static class Gemm
         {
             Length = source.Length;
             OpClock.Hold();
-            if (Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+            if (NativeBf16(Active))
             {
                 bits = ArrayPool<ushort>.Shared.Rent(Length);
                 Bf16.Convert(source, bits.AsSpan(0, Length));
@@ -276,7 +279,7 @@ public static class Gemm
         internal static Bf16Operand Gelu(float[] u)
         {
             int length = u.Length;
-            if (Active == GemmBackend.OneDnn && OneDnn.HasBf16Gemm)
+            if (NativeBf16(Active))
             {
                 var bits = ArrayPool<ushort>.Shared.Rent(length);
                 Chunks.ForElements(length, (i0, i1) => Elementwise.GeluForwardBf16(u.AsSpan(i0..i1), bits.AsSpan(i0..i1)));
